@@ -1,0 +1,311 @@
+"""Regions, organs, the catalogue list (基本目录) and implementation lists (实施清单) with versions.
+
+An ``ImplementationItem`` is the stable identity (its 31-character implementation code); what the
+guide says lives in ``ItemVersion`` rows. A published version is in force from ``effective_from``
+until ``effective_until`` (exclusive, open when null), so "what did the guide say on date X" is a
+range lookup and every version is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .codesets import (
+    CaseKind,
+    CrossRegionScope,
+    ExerciseLevel,
+    ItemType,
+    MaterialForm,
+    MaterialSource,
+    Necessity,
+    OrganNature,
+    RegionLevel,
+    ResultKind,
+    SpecialProcedureKind,
+    StepKind,
+    TopicAudience,
+)
+
+
+class Region(models.Model):
+    code = models.CharField(_("division code"), max_length=9, primary_key=True)
+    name = models.CharField(_("name"), max_length=60)
+    level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def prefix(self) -> str:
+        """Codes of this region and everything below it start with this prefix (GB/T 2260 layout)."""
+        return {"province": self.code[:2], "city": self.code[:4], "county": self.code[:6]}.get(self.level, self.code)
+
+
+class Organ(models.Model):
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=50, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organs")
+    level = models.CharField(_("level"), max_length=1, choices=ExerciseLevel.choices)
+    nature = models.CharField(_("nature"), max_length=1, choices=OrganNature.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    hours = models.CharField(_("office hours"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["region_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+    audience = models.CharField(_("audience"), max_length=10, choices=TopicAudience.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["audience", "order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CatalogItem(models.Model):
+    """An item of the catalogue list: provincial, or a city's supplementary item."""
+
+    basic_code = models.CharField(_("basic code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    item_type = models.CharField(_("item type"), max_length=2, choices=ItemType.choices)
+    legal_basis = models.TextField(_("legal basis"))
+    exercise_levels = models.JSONField(_("exercise levels"), default=list)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="catalog_items")
+    supplementary = models.BooleanField(_("city supplementary item"), default=False)
+    local_code = models.CharField(_("local code"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["basic_code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.basic_code})"
+
+
+class ImplementationItem(models.Model):
+    """One organ's implementation of a catalogue item; identity only, content is in versions."""
+
+    code = models.CharField(_("implementation code"), max_length=31, unique=True)
+    catalog_item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="implementations")
+    organ = models.ForeignKey(Organ, on_delete=models.PROTECT, related_name="items")
+    level = models.CharField(_("exercise level"), max_length=1, choices=ExerciseLevel.choices)
+    local_code = models.CharField(_("local code"), max_length=80, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class VersionState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class ItemVersion(models.Model):
+    item = models.ForeignKey(ImplementationItem, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    state = models.CharField(max_length=10, choices=VersionState.choices, default=VersionState.DRAFT)
+    effective_from = models.DateField(_("effective from"), null=True, blank=True)
+    effective_until = models.DateField(_("effective until (exclusive)"), null=True, blank=True)
+    retire_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+
+    # --- the guide (GB/T 39046 implementation list fields) ---
+    name = models.CharField(_("item name"), max_length=200)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    service_objects = models.JSONField(_("service objects"), default=list, blank=True)
+    topics = models.ManyToManyField(Topic, blank=True, related_name="versions")
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    case_kind = models.CharField(_("case kind"), max_length=1, choices=CaseKind.choices, default=CaseKind.PROMISED)
+    legal_time_limit_days = models.PositiveIntegerField(_("legal time limit (working days)"), null=True, blank=True)
+    legal_time_limit_note = models.CharField(_("note on the legal time limit"), max_length=300, blank=True)
+    promised_time_limit_days = models.PositiveIntegerField(_("promised time limit (working days)"), null=True,
+                                                           blank=True)
+    acceptance_conditions = models.TextField(_("acceptance conditions"), blank=True)
+    joint_organs = models.ManyToManyField(Organ, blank=True, related_name="joint_versions")
+    fee_charged = models.BooleanField(_("fees charged"), default=False)
+    online_depth = models.JSONField(_("online handling depth"), default=list, blank=True)
+    visits = models.PositiveSmallIntegerField(_("visits to the hall"), default=1)
+    handling_forms = models.JSONField(_("handling forms"), default=list, blank=True)
+    result_kind = models.CharField(_("result kind"), max_length=10, choices=ResultKind.choices, blank=True)
+    result_name = models.CharField(_("result name"), max_length=200, blank=True)
+    result_licence_type_code = models.CharField(_("licence type code"), max_length=30, blank=True)
+    result_sample = models.FileField(_("result sample"), upload_to="catalog/results/", blank=True)
+    quantity_limit = models.CharField(_("quantity limit"), max_length=300, blank=True)
+    cross_region_scope = models.CharField(_("cross-region scope"), max_length=10, choices=CrossRegionScope.choices,
+                                          default=CrossRegionScope.NONE)
+    intermediary_services = models.TextField(_("intermediary services"), blank=True)
+    appointment = models.BooleanField(_("appointment available"), default=False)
+    online_payment = models.BooleanField(_("online payment"), default=False)
+    postal_delivery = models.BooleanField(_("delivery by post"), default=False)
+    location = models.TextField(_("location"), blank=True)
+    hours = models.CharField(_("hours"), max_length=200, blank=True)
+    consultation_phone = models.CharField(_("consultation phone"), max_length=50, blank=True)
+    complaint_phone = models.CharField(_("complaint phone"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["item_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "number"], name="version_number_unique"),
+            models.UniqueConstraint(fields=["item"], condition=Q(state="draft"), name="one_draft_per_item"),
+            models.CheckConstraint(
+                condition=Q(promised_time_limit_days__isnull=True) | Q(promised_time_limit_days__gte=1),
+                name="promised_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(legal_time_limit_days__isnull=True) | Q(legal_time_limit_days__gte=1),
+                name="legal_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(promised_time_limit_days__isnull=True) | Q(legal_time_limit_days__isnull=True)
+                | Q(promised_time_limit_days__lte=F("legal_time_limit_days")),
+                name="promised_within_legal",
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(effective_from__isnull=False), name="published_has_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "state", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"
+
+    def status_on(self, day: dt.date) -> str:
+        """draft, scheduled, current or retired, as of ``day``."""
+        if self.state == VersionState.DRAFT:
+            return "draft"
+        if self.effective_from > day:
+            return "scheduled"
+        if self.effective_until is not None and self.effective_until <= day:
+            return "retired"
+        return "current"
+
+    @property
+    def is_joint(self) -> bool:
+        return self.joint_organs.exists()
+
+
+class Material(models.Model):
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("material name"), max_length=200)
+    necessity = models.CharField(_("necessity"), max_length=10, choices=Necessity.choices)
+    form = models.CharField(_("form"), max_length=10, choices=MaterialForm.choices)
+    source = models.CharField(_("source channel"), max_length=12, choices=MaterialSource.choices)
+    licence_type_code = models.CharField(_("e-licence type code"), max_length=30, blank=True)
+    data_resource_code = models.CharField(_("shared data resource code"), max_length=50, blank=True)
+    issuing_organ = models.CharField(_("issuing organ"), max_length=100, blank=True)
+    original_count = models.PositiveSmallIntegerField(_("originals"), default=0)
+    copy_count = models.PositiveSmallIntegerField(_("copies"), default=0)
+    paper_size = models.CharField(_("paper size"), max_length=10, blank=True)
+    paper_legal_basis = models.TextField(_("legal basis for paper"), blank=True)
+    acceptance_standard = models.TextField(_("acceptance standard"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    later_days = models.PositiveSmallIntegerField(_("working days to supply later"), null=True, blank=True)
+    blank_form = models.FileField(_("blank form"), upload_to="catalog/forms/", blank=True)
+    sample = models.FileField(_("filled sample"), upload_to="catalog/samples/", blank=True)
+
+    class Meta:
+        ordering = ["version_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_fetched(self) -> bool:
+        return self.source in (MaterialSource.E_LICENCE, MaterialSource.SHARED_DATA)
+
+
+class FeeItem(models.Model):
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
+    order = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("fee item"), max_length=200)
+    standard = models.CharField(_("standard"), max_length=200)
+    basis = models.TextField(_("basis"), blank=True)
+    reduction = models.TextField(_("reductions"), blank=True)
+
+    class Meta:
+        ordering = ["version_id", "order", "id"]
+
+
+class ProcessStep(models.Model):
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
+    order = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=10, choices=StepKind.choices)
+    name = models.CharField(_("step"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    time_limit_days = models.PositiveSmallIntegerField(_("time limit (working days)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "order", "id"]
+
+
+class SpecialProcedure(models.Model):
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="special_procedures")
+    kind = models.CharField(_("kind"), max_length=15, choices=SpecialProcedureKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    counts_in_time = models.BooleanField(_("counts in the time limit"), default=False)
+    max_days = models.PositiveSmallIntegerField(_("maximum duration (working days)"), null=True, blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+
+    class Meta:
+        ordering = ["version_id", "id"]
+
+
+class FAQ(models.Model):
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="faqs")
+    order = models.PositiveSmallIntegerField(default=0)
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("answer"))
+
+    class Meta:
+        ordering = ["version_id", "order", "id"]
+
+
+class SearchEntry(models.Model):
+    """Search row of one item's current published version; kept by catalog/search.py.
+
+    SQLite: mirrored into the FTS5 table ``catalog_search_fts`` (rowid = id). PostgreSQL: the
+    ``document`` tsvector column (generated, GIN-indexed) is added by migration 0002.
+    """
+
+    item = models.OneToOneField(ImplementationItem, on_delete=models.CASCADE, related_name="search_entry")
+    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    name_tokens = models.TextField()
+    body_tokens = models.TextField()
+    region_code = models.CharField(max_length=9, db_index=True)
+    organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="search_entries")
+    item_type = models.CharField(max_length=2, db_index=True)
+    topic_codes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organ", "item_type"])]

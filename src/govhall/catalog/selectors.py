@@ -1,0 +1,112 @@
+"""Catalogue reads. Public reads see published versions only; console reads are scoped to the actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from govhall.core.errors import NotFound
+
+from . import search as search_index
+from .guide import FAQ_FIELDS, FEE_FIELDS, MATERIAL_FIELDS, PROCEDURE_FIELDS, SCALAR_FIELDS, STEP_FIELDS
+from .models import ImplementationItem, ItemVersion, Organ, Region, SearchEntry, Topic, VersionState
+
+GUIDE_PREFETCH = ("materials", "fees", "steps", "special_procedures", "faqs", "topics", "joint_organs")
+
+
+def guide_of(version: ItemVersion) -> dict:
+    """The version's guide as plain data (the shape of catalog/guide.py)."""
+    data = {f: getattr(version, f) for f in SCALAR_FIELDS}
+    data["topics"] = sorted(t.code for t in version.topics.all())
+    data["joint_organs"] = sorted(o.credit_code for o in version.joint_organs.all())
+    data["materials"] = [{f: getattr(m, f) for f in MATERIAL_FIELDS} for m in version.materials.all()]
+    data["fees"] = [{f: getattr(x, f) for f in FEE_FIELDS} for x in version.fees.all()]
+    data["process_steps"] = [{f: getattr(s, f) for f in STEP_FIELDS} for s in version.steps.all()]
+    data["special_procedures"] = [{f: getattr(s, f) for f in PROCEDURE_FIELDS} for s in version.special_procedures.all()]
+    data["faqs"] = [{f: getattr(x, f) for f in FAQ_FIELDS} for x in version.faqs.all()]
+    return data
+
+
+def _versions_in_force(day: dt.date) -> Q:
+    return Q(state=VersionState.PUBLISHED, effective_from__lte=day) & (
+        Q(effective_until__isnull=True) | Q(effective_until__gt=day)
+    )
+
+
+def published_version(code: str, day: dt.date | None = None) -> ItemVersion:
+    """The version of item ``code`` in force on ``day`` (today), with everything a guide shows.
+    Raises NotFound for unknown codes, drafts only, and retired items."""
+    day = day or timezone.localdate()
+    version = (
+        ItemVersion.objects.filter(_versions_in_force(day), item__code=code)
+        .select_related("item__organ__region", "item__catalog_item")
+        .prefetch_related(*GUIDE_PREFETCH)
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+    if version is None:
+        raise NotFound(code)
+    return version
+
+
+def version_history(code: str) -> list[ItemVersion]:
+    """Every published version of the item (public: drafts are not shown)."""
+    return list(ItemVersion.objects.filter(item__code=code, state=VersionState.PUBLISHED).order_by("-number"))
+
+
+def search_items(q: str = "", *, region: str | None = None, organ: int | None = None, item_type: str | None = None,
+                 topic: str | None = None, page: int = 1, per_page: int = 20):
+    """Search current published items. Returns (entries in rank order, total)."""
+    region_obj = Region.objects.filter(code=region).first() if region else None
+    if region and region_obj is None:
+        return [], 0
+    page = max(1, page)
+    result = search_index.search(q, region=region_obj, organ_id=organ, item_type=item_type, topic=topic,
+                                 offset=(page - 1) * per_page, limit=per_page)
+    rows = SearchEntry.objects.filter(pk__in=result.ids).select_related(
+        "organ", "version__item", "version__item__catalog_item"
+    )
+    by_id = {r.pk: r for r in rows}
+    return [by_id[i] for i in result.ids if i in by_id], result.total
+
+
+def topics(audience: str | None = None) -> QuerySet[Topic]:
+    qs = Topic.objects.all()
+    if audience:
+        qs = qs.filter(audience=audience)
+    return qs
+
+
+def organs_with_items(region: Region | None = None) -> QuerySet[Organ]:
+    """Organs with the number of items they publish now, optionally within a region's subtree."""
+    qs = Organ.objects.select_related("region").annotate(item_count=Count("search_entries"))
+    if region is not None:
+        qs = qs.filter(region__code__startswith=region.prefix)
+    return qs.filter(item_count__gt=0)
+
+
+def regions_tree() -> list[Region]:
+    return list(Region.objects.select_related("parent").order_by("code"))
+
+
+# --- console (scoped) ---
+
+def manageable_items(user) -> QuerySet[ImplementationItem]:
+    from .scope import manageable_organs_q
+
+    organs = Organ.objects.filter(manageable_organs_q(user))
+    return ImplementationItem.objects.filter(organ__in=organs).select_related("organ", "catalog_item")
+
+
+def access_item(user, code: str) -> ImplementationItem:
+    """The item if ``user`` may manage it; NotFound otherwise (also for items that do not exist)."""
+    item = manageable_items(user).filter(code=code).first()
+    if item is None:
+        raise NotFound(code)
+    return item
+
+
+def item_versions(item: ImplementationItem) -> QuerySet[ItemVersion]:
+    return item.versions.prefetch_related(Prefetch("materials")).order_by("-number")

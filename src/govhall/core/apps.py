@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "govhall.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  (registers periodic jobs)

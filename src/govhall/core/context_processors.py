@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def platform(request):
+    return {"site_name": settings.GOVHALL_SITE_NAME, "demo_mode": settings.GOVHALL_DEMO}

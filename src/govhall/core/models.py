@@ -1,0 +1,79 @@
+"""Shared kernel tables: the hash-chained audit log, the working-day calendar, the scheduler lock."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One audited action. ``hash = SM3(prev_hash || canonical content)``; see core/audit.py."""
+
+    seq = models.PositiveBigIntegerField(unique=True, help_text="1, 2, 3, … without gaps")
+    action = models.CharField(max_length=100, db_index=True, help_text="namespaced: catalog.item.published")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True, help_text="username or 'system'")
+    on_behalf_of = models.CharField(max_length=150, blank=True)
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=100, blank=True, db_index=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["target_type", "target_id", "seq"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """Single row holding the last sequence number and hash. Locking it serialises appends, and it
+    lets verification notice events deleted from the end of the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+
+class CalendarDay(models.Model):
+    """One day of the official calendar: working or not, and why (holiday name, make-up working day)."""
+
+    date = models.DateField(primary_key=True)
+    is_working = models.BooleanField()
+    note = models.CharField(max_length=60, blank=True, help_text=_("e.g. National Day, make-up working day"))
+
+    class Meta:
+        ordering = ["date"]
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule has been entered. Days outside known years are never guessed."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    source = models.CharField(max_length=200, help_text=_("e.g. State Council notice number"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class SchedulerLock(models.Model):
+    """Lease held by the one scheduler instance allowed to run periodic jobs."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=100)
+    expires_at = models.DateTimeField()
+
+
+class JobRun(models.Model):
+    """Last run of each periodic job, so a restarted scheduler does not run it early."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    last_started_at = models.DateTimeField()
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)

@@ -1,0 +1,27 @@
+"""Background tasks of the core context (thin wrappers; run by the task worker)."""
+
+import datetime as dt
+import logging
+
+from django_tasks import task
+
+from . import audit
+from .scheduler import periodic
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def verify_audit_chain() -> dict:
+    result = audit.verify()
+    if result.ok:
+        log.info("audit chain verified: %s events", result.checked)
+    else:
+        log.error("AUDIT CHAIN BROKEN at event #%s: %s", result.broken_seq, result.problem)
+    return {"ok": result.ok, "checked": result.checked, "broken_seq": result.broken_seq,
+            "problem": result.problem}
+
+
+@periodic("core.audit.verify", every=dt.timedelta(hours=24))
+def schedule_audit_verification():
+    return verify_audit_chain.enqueue()

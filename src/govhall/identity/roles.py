@@ -1,0 +1,38 @@
+"""Staff roles and the permissions each grants. Scope (organ, region) is checked by selectors."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    WINDOW_OFFICER = "window_officer", _("window officer")
+    REVIEWER = "reviewer", _("reviewer")
+    APPROVER = "approver", _("approver (organ head)")
+    CATALOG_ADMIN = "catalog_admin", _("catalogue administrator")
+    DATA_ADMIN = "data_admin", _("data-resource administrator")
+    SUPERVISOR = "supervisor", _("supervisor")
+    SECURITY_ADMIN = "security_admin", _("security administrator")
+    SYSTEM_ADMIN = "system_admin", _("system administrator")
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.CATALOG_ADMIN: frozenset({"console.access", "catalog.item.view", "catalog.item.edit",
+                                   "catalog.item.publish", "catalog.item.import"}),
+    Role.SUPERVISOR: frozenset({"console.access", "catalog.item.view", "core.audit.view"}),
+    Role.SECURITY_ADMIN: frozenset({"console.access", "core.audit.view"}),
+    Role.SYSTEM_ADMIN: frozenset({"console.access", "core.calendar.edit", "core.audit.view"}),
+    Role.WINDOW_OFFICER: frozenset({"console.access", "catalog.item.view"}),
+    Role.REVIEWER: frozenset({"console.access", "catalog.item.view"}),
+    Role.APPROVER: frozenset({"console.access", "catalog.item.view"}),
+    Role.DATA_ADMIN: frozenset({"console.access", "catalog.item.view"}),
+}
+
+
+def permissions_of(user) -> frozenset[str]:
+    """The permission codes the user's roles grant (cached on the user object for the request)."""
+    cached = getattr(user, "_govhall_permissions", None)
+    if cached is None:
+        roles = set(user.staff_roles.values_list("role", flat=True))
+        cached = frozenset().union(*(ROLE_PERMISSIONS.get(r, frozenset()) for r in roles))
+        user._govhall_permissions = cached
+    return cached

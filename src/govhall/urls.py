@@ -1,0 +1,12 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from govhall.core.permissions import PUBLIC, declare
+
+urlpatterns = [
+    path("", include("govhall.portal.urls")),
+    path("account/", include("govhall.identity.urls")),
+    path("console/", include("govhall.console.urls")),
+    path("api/", include("govhall.api.urls")),
+    path("i18n/setlang/", declare(PUBLIC, set_language), name="set_language"),
+]
