@@ -247,7 +247,7 @@ def version_publish(*, actor, version: ItemVersion, effective_from: dt.date | No
     _raise(problems)
     previous = item.versions.filter(state=VersionState.PUBLISHED).order_by("-effective_from", "-number").first()
     if previous is not None and (previous.effective_until is None or previous.effective_until > effective_from):
-        if previous.effective_from >= effective_from:
+        if previous.effective_from > effective_from:
             raise DomainError.single("version.overlap", "生效日期须晚于现行版本的生效日期",
                                      "the effective date must follow the current version's", "effective_from")
         previous.effective_until = effective_from

@@ -9,6 +9,7 @@ from .roles import Role
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    is_demo = models.BooleanField(default=False, help_text="demo account: can log in only in demo mode")
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -77,6 +77,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "govhall.urls"
 WSGI_APPLICATION = "govhall.wsgi.application"
 AUTH_USER_MODEL = "identity.User"
+AUTHENTICATION_BACKENDS = ["govhall.identity.backends.GovHallBackend"]
 LOGIN_URL = "identity:login"
 LOGIN_REDIRECT_URL = "console:home"
 

@@ -1,5 +1,7 @@
 import pytest
 
+from govhall.core.i18n import compile_catalogues
+
 from govhall.catalog import testing
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
@@ -61,3 +63,7 @@ def applicant(db):
 @pytest.fixture
 def published_item(organ):
     return testing.make_item(organ=organ)
+
+
+def pytest_sessionstart(session):
+    compile_catalogues()

@@ -1,0 +1,18 @@
+"""Compile .po catalogues to .mo with polib (no GNU gettext needed on the machine)."""
+
+from pathlib import Path
+
+import polib
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def compile_catalogues(base: Path = PACKAGE_DIR) -> list[Path]:
+    """Compile every locale/*/LC_MESSAGES/*.po under ``base`` whose .mo is missing or older."""
+    written = []
+    for po_path in base.glob("**/locale/*/LC_MESSAGES/*.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            written.append(mo_path)
+    return written
