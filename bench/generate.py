@@ -108,14 +108,15 @@ def generate(n_items: int = 50_000, seed: int = 7) -> dict:
             body = "\n".join([v.acceptance_conditions, v.legal_basis, v.result_name, it.catalog_item.name,
                               it.organ.name])
             entries.append(SearchEntry(item=it, version=v, name=v.name, name_tokens=search.segment(v.name),
+                                       name_grams=" ".join(search.bigrams(v.name)),
                                        body_tokens=search.segment(body), region_code=it.organ.region_id,
                                        organ=it.organ, item_type=it.catalog_item.item_type,
                                        topic_codes=topics[v.pk % 12].code))
         entries = SearchEntry.objects.bulk_create(entries, batch_size=2000)
         if connection.vendor == "sqlite":
             with connection.cursor() as cur:
-                cur.executemany("INSERT INTO catalog_search_fts(rowid, name, body) VALUES (%s, %s, %s)",
-                                [(e.pk, e.name_tokens, e.body_tokens) for e in entries])
+                cur.executemany("INSERT INTO catalog_search_fts(rowid, name, body, grams) VALUES (%s, %s, %s, %s)",
+                                [(e.pk, e.name_tokens, e.body_tokens, e.name_grams) for e in entries])
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     return {"items": len(items), "organs": len(organs), "names": len(names)}

@@ -67,3 +67,24 @@ def test_republishing_updates_the_index(catalogue, organ):
     services.version_update(actor=None, version=draft, guide={"name": "食品经营许可（新办·告知承诺）"})
     services.version_publish(actor=None, version=draft)
     assert names("告知承诺")[0] == ["食品经营许可（新办·告知承诺）"]
+
+
+def test_broad_queries_keep_name_matches_first_beyond_the_scoring_window(catalogue, monkeypatch):
+    from govhall.catalog import search
+
+    monkeypatch.setattr(search, "WINDOW", 1)  # every tier is "broad": ordered by name length
+    testing.make_item(name="许可证遗失补办", keywords=[], acceptance_conditions="无")
+    entries, total = selectors.search_items("许可", per_page=10)
+    names = [e.name for e in entries]
+    assert total == 4
+    assert "许可证遗失补办" in names
+    name_hits = [n for n in names if "许可" in n]
+    assert names[:len(name_hits)] == name_hits  # every name match before any body-only match
+
+
+def test_counting_stops_at_the_cap(catalogue, monkeypatch):
+    from govhall.catalog import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 2)
+    page = search.search("许可")
+    assert page.total == 2 and page.capped

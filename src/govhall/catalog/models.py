@@ -302,6 +302,7 @@ class SearchEntry(models.Model):
     name = models.CharField(max_length=200)
     name_tokens = models.TextField()
     body_tokens = models.TextField()
+    name_grams = models.TextField(default="", help_text="character bigrams of the name (substring search)")
     region_code = models.CharField(max_length=9, db_index=True)
     organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="search_entries")
     item_type = models.CharField(max_length=2, db_index=True)

@@ -2,9 +2,10 @@
 
 Text is segmented with jieba (search mode) into space-separated tokens, stored in ``SearchEntry``
 and indexed by SQLite FTS5 (unicode61 tokenizer over the pre-segmented text) or a PostgreSQL
-``simple`` tsvector with a GIN index. Items whose name contains the query rank first, then by BM25
-(SQLite, name column weighted 10×) or ts_rank (PostgreSQL, name weight A, body weight D). If the
-segmented query finds nothing, a substring match on the name is tried.
+``simple`` tsvector with a GIN index. Items with every query term in the name rank first, then by BM25
+(SQLite, name column weighted 10×) or ts_rank (PostgreSQL, name weight A, body weight D). Names are
+also indexed as character bigrams, so that when the segmented query finds nothing, the query is
+looked up as a substring of names through a phrase match over bigrams (indexed on both databases).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def index_item(item: ImplementationItem, day: dt.date | None = None) -> SearchEn
             "version": version,
             "name": version.name,
             "name_tokens": segment(version.name),
+            "name_grams": " ".join(bigrams(version.name)),
             "body_tokens": segment(_body_text(version)),
             "region_code": item.organ.region_id,
             "organ_id": item.organ_id,
@@ -89,8 +91,8 @@ def index_item(item: ImplementationItem, day: dt.date | None = None) -> SearchEn
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("DELETE FROM catalog_search_fts WHERE rowid = %s", [entry.pk])
-            cur.execute("INSERT INTO catalog_search_fts(rowid, name, body) VALUES (%s, %s, %s)",
-                        [entry.pk, entry.name_tokens, entry.body_tokens])
+            cur.execute("INSERT INTO catalog_search_fts(rowid, name, body, grams) VALUES (%s, %s, %s, %s)",
+                        [entry.pk, entry.name_tokens, entry.body_tokens, entry.name_grams])
     return entry
 
 
@@ -108,6 +110,13 @@ def _delete(item: ImplementationItem) -> None:
 class SearchPage:
     ids: list[int]  # SearchEntry ids, best first
     total: int
+    capped: bool = False  # more than COUNT_CAP matches: ``total`` is a lower bound
+
+
+# A tier with more than WINDOW matches is ordered over its first WINDOW candidates, so that a query
+# matching most of a large catalogue ("许可") costs about what a rare one does. Counting stops at COUNT_CAP.
+WINDOW = 500
+COUNT_CAP = 10000
 
 
 def _filters(region: Region | None, organ_id: int | None, item_type: str | None, topic: str | None):
@@ -127,57 +136,142 @@ def _filters(region: Region | None, organ_id: int | None, item_type: str | None,
     return sql, params
 
 
+def bigrams(text: str) -> list[str]:
+    """Overlapping character pairs of each run of word characters: the substring index of names."""
+    out = []
+    for run in _WORD.findall((text or "").lower()):
+        out += [run[i:i + 2] for i in range(len(run) - 1)] or [run]
+    return out
+
+
 def search(q: str, *, region: Region | None = None, organ_id: int | None = None, item_type: str | None = None,
            topic: str | None = None, offset: int = 0, limit: int = 20) -> SearchPage:
+    """Rank tiers: (1) every term in the name, (2) every term anywhere, (3) the query as a substring
+    of the name. Within a tier: BM25 (SQLite) or ts_rank (PostgreSQL) over its candidate window."""
     q = (q or "").strip()[:100]
     terms = tokens(q)
     where, params = _filters(region, organ_id, item_type, topic)
     if not terms:
         return _browse(where, params, offset, limit)
-    page = _fts(q, terms, where, params, offset, limit)
-    if page.total == 0:
-        page = _substring(q, where, params, offset, limit)
-    return page
+    backend = _SQLITE if connection.vendor == "sqlite" else _POSTGRES
+    needed = offset + limit
+    name_count = _count(backend.name_tier(terms), where, params)
+    total = _count(backend.any_tier(terms), where, params)
+    ids: list[int] = []
+    if name_count:
+        ids += _fetch(backend, backend.name_tier(terms), name_count, where, params)
+    if len(ids) < needed and total > name_count:
+        ids += _fetch(backend, backend.body_tier(terms), total - name_count, where, params)
+    if total == 0 and len(q) >= 2:
+        substring = backend.substring_tier(bigrams(q))
+        total = _count(substring, where, params)
+        ids = _fetch(backend, substring, total, where, params) if total else []
+    return SearchPage(ids[offset:offset + limit], min(total, COUNT_CAP), total > COUNT_CAP)
 
 
-def _run(sql: str, params: list, count_sql: str, count_params: list, offset: int, limit: int) -> SearchPage:
+def _count(tier, where, params) -> int:
+    """Matches of a tier, counting no further than COUNT_CAP + 1."""
+    cond_sql, cond_params = tier
+    backend = _SQLITE if connection.vendor == "sqlite" else _POSTGRES
+    sql = backend.count_sql if where else backend.bare_count_sql
     with connection.cursor() as cur:
-        cur.execute(count_sql, count_params)
-        total = cur.fetchone()[0]
-        if total == 0 or offset >= total:
-            return SearchPage([], total)
-        cur.execute(sql + " LIMIT %s OFFSET %s", [*params, limit, offset])
-        return SearchPage([row[0] for row in cur.fetchall()], total)
+        cur.execute(sql.format(cond=" AND ".join([cond_sql, *where]), cap=COUNT_CAP + 1), [*cond_params, *params])
+        return cur.fetchone()[0]
 
 
-def _fts(q: str, terms: list[str], where: list[str], params: list, offset: int, limit: int) -> SearchPage:
-    like = "%" + q.replace("%", "").replace("_", "") + "%"
-    if connection.vendor == "sqlite":
-        match = " AND ".join('"' + t.replace('"', "") + '"' for t in terms)
-        cond = " AND ".join(["catalog_search_fts MATCH %s", *where])
-        base = f"FROM catalog_search_fts f JOIN catalog_searchentry e ON e.id = f.rowid WHERE {cond}"
-        sql = (f"SELECT e.id {base} ORDER BY (CASE WHEN e.name LIKE %s THEN 0 ELSE 1 END), "
-               "bm25(catalog_search_fts, 10.0, 1.0), e.id")
-        return _run(sql, [match, *params, like], f"SELECT count(*) {base}", [match, *params], offset, limit)
-    query = " & ".join(t.replace("'", "").replace("\\", "") for t in terms)
-    cond = " AND ".join(["e.document @@ to_tsquery('simple', %s)", *where])
-    base = f"FROM catalog_searchentry e WHERE {cond}"
-    sql = (f"SELECT e.id {base} ORDER BY (e.name ILIKE %s) DESC, "
-           "ts_rank(e.document, to_tsquery('simple', %s)) DESC, e.id")
-    return _run(sql, [query, *params, like, query], f"SELECT count(*) {base}", [query, *params], offset, limit)
+def _fetch(backend, tier, count: int, where, params) -> list[int]:
+    """A tier's candidates, best first.
+
+    Relevance scoring (BM25 / ts_rank) is used when the matches fit in the window; for broader
+    matches it would cost time proportional to the whole match set, so the first WINDOW candidates
+    are ordered by name length instead (shorter names are the more specific matches).
+    """
+    cond_sql, cond_params = tier
+    cond = " AND ".join([cond_sql, *where])
+    with connection.cursor() as cur:
+        if count <= WINDOW:
+            cur.execute(backend.ranked_sql.format(cond=cond),
+                        [*cond_params, *params, *backend.score_params(cond_params)])
+        else:
+            cur.execute(backend.window_sql.format(cond=cond, window=WINDOW), [*cond_params, *params])
+        return [row[0] for row in cur.fetchall()]
 
 
-def _substring(q: str, where: list[str], params: list, offset: int, limit: int) -> SearchPage:
-    like = "%" + q.replace("%", "").replace("_", "") + "%"
-    op = "LIKE" if connection.vendor == "sqlite" else "ILIKE"
-    cond = " AND ".join([f"e.name {op} %s", *where])
-    base = f"FROM catalog_searchentry e WHERE {cond}"
-    return _run(f"SELECT e.id {base} ORDER BY e.name, e.id", [like, *params], f"SELECT count(*) {base}",
-                [like, *params], offset, limit)
+class _SQLITE:
+    count_sql = ("SELECT count(*) FROM (SELECT 1 FROM catalog_search_fts JOIN catalog_searchentry e "
+                 "ON e.id = catalog_search_fts.rowid WHERE {cond} LIMIT {cap})")
+    bare_count_sql = "SELECT count(*) FROM (SELECT 1 FROM catalog_search_fts WHERE {cond} LIMIT {cap})"
+    ranked_sql = ("SELECT e.id FROM catalog_search_fts JOIN catalog_searchentry e ON e.id = catalog_search_fts.rowid "
+                  "WHERE {cond} ORDER BY bm25(catalog_search_fts, 10.0, 1.0, 0.0), e.id")
+    window_sql = ("SELECT id FROM (SELECT e.id AS id, length(e.name) AS len FROM catalog_search_fts "
+                  "JOIN catalog_searchentry e ON e.id = catalog_search_fts.rowid WHERE {cond} LIMIT {window}) "
+                  "ORDER BY len, id")
+
+    @staticmethod
+    def _all(terms):
+        return "(" + " AND ".join('"' + t.replace('"', "") + '"' for t in terms) + ")"
+
+    @classmethod
+    def name_tier(cls, terms):
+        return "catalog_search_fts MATCH %s", [f"name : {cls._all(terms)}"]
+
+    @classmethod
+    def body_tier(cls, terms):
+        return "catalog_search_fts MATCH %s", [f"{cls._all(terms)} NOT name : {cls._all(terms)}"]
+
+    @classmethod
+    def any_tier(cls, terms):
+        return "catalog_search_fts MATCH %s", [cls._all(terms)]
+
+    @staticmethod
+    def substring_tier(grams):
+        return "catalog_search_fts MATCH %s", ['grams : "' + " ".join(g.replace('"', "") for g in grams) + '"']
+
+    @staticmethod
+    def score_params(cond_params):
+        return []
+
+
+class _POSTGRES:
+    count_sql = "SELECT count(*) FROM (SELECT 1 FROM catalog_searchentry e WHERE {cond} LIMIT {cap}) s"
+    bare_count_sql = count_sql
+    ranked_sql = ("SELECT e.id FROM catalog_searchentry e WHERE {cond} "
+                  "ORDER BY ts_rank(e.document, to_tsquery('simple', %s)) DESC, e.id")
+    window_sql = ("SELECT id FROM (SELECT e.id AS id, length(e.name) AS len FROM catalog_searchentry e "
+                  "WHERE {cond} LIMIT {window}) s ORDER BY len, id")
+
+    @staticmethod
+    def _q(terms):
+        return " & ".join(terms)
+
+    @classmethod
+    def name_tier(cls, terms):
+        return "e.name_document @@ to_tsquery('simple', %s)", [cls._q(terms)]
+
+    @classmethod
+    def body_tier(cls, terms):
+        return ("e.document @@ to_tsquery('simple', %s) AND NOT e.name_document @@ to_tsquery('simple', %s)",
+                [cls._q(terms), cls._q(terms)])
+
+    @classmethod
+    def any_tier(cls, terms):
+        return "e.document @@ to_tsquery('simple', %s)", [cls._q(terms)]
+
+    @staticmethod
+    def substring_tier(grams):
+        return "e.grams_document @@ to_tsquery('simple', %s)", [" <-> ".join(grams)]
+
+    @staticmethod
+    def score_params(cond_params):
+        return cond_params[:1]
 
 
 def _browse(where: list[str], params: list, offset: int, limit: int) -> SearchPage:
     cond = " AND ".join(where) or "1=1"
     base = f"FROM catalog_searchentry e WHERE {cond}"
-    return _run(f"SELECT e.id {base} ORDER BY e.item_type, e.name, e.id", params, f"SELECT count(*) {base}",
-                params, offset, limit)
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) {base}", params)
+        total = cur.fetchone()[0]
+        cur.execute(f"SELECT e.id {base} ORDER BY e.item_type, e.name, e.id LIMIT %s OFFSET %s",
+                    [*params, limit, offset])
+        return SearchPage([row[0] for row in cur.fetchall()], total)
