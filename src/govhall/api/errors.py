@@ -1,0 +1,94 @@
+"""Structured API errors: ``{"error": {code, message_zh, message_en, field, problems}}`` everywhere.
+
+``problems`` lists every problem found (DomainError, request validation); it is empty for errors
+with a single cause, which the top-level fields describe.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from govhall.core.errors import DomainError, NotFound, Problem
+
+
+def error_body(code: str, message_zh: str, message_en: str, field: str = "",
+               problems: list[dict] | None = None) -> dict:
+    return {"error": {"code": code, "message_zh": message_zh, "message_en": message_en, "field": field,
+                      "problems": problems or []}}
+
+
+def _field_of(loc) -> str:
+    # ninja prefixes the location with the parameter source ("query", "path", "body").
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"query", "path", "body", "header", "cookie", "form", "file"}:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+# Chinese wording of the pydantic error types a query string can produce.
+_ZH = {
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "greater_than_equal": "不能小于{ge}",
+    "greater_than": "须大于{gt}",
+    "less_than_equal": "不能大于{le}",
+    "less_than": "须小于{lt}",
+    "enum": "取值无效，可选：{expected}",
+    "literal_error": "取值无效，可选：{expected}",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
+    "string_too_long": "不能超过{max_length}个字符",
+    "missing": "必须填写",
+}
+
+
+def validation_problems(exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors:
+        field = _field_of(err.get("loc", ()))
+        message = err.get("msg", "invalid value")
+        try:
+            zh = _ZH[err.get("type", "")].format(**(err.get("ctx") or {}))
+        except (KeyError, IndexError):
+            zh = "取值无效"
+        problems.append(Problem("request.invalid", f"参数 {field} {zh}", f"{field}: {message}", field))
+    return problems
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request, status: int, body: dict):
+        return api.create_response(request, body, status=status)
+
+    @api.exception_handler(NotFound)
+    def not_found(request, exc):
+        return respond(request, 404, error_body("not_found", "未找到请求的资源", "not found"))
+
+    @api.exception_handler(Http404)
+    def http404(request, exc):
+        return respond(request, 404, error_body("not_found", "未找到请求的资源", "not found"))
+
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        problems = exc.problems or [Problem("domain.error", "请求无法处理", "the request cannot be processed")]
+        first = problems[0]
+        return respond(request, 400, error_body(first.code, first.message_zh, first.message_en, first.field,
+                                                [p.as_dict() for p in problems]))
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        problems = validation_problems(exc)
+        first = problems[0] if problems else Problem("request.invalid", "请求参数无效", "invalid request")
+        return respond(request, 422, error_body("request.invalid", first.message_zh, first.message_en, first.field,
+                                                [p.as_dict() for p in problems]))
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return respond(request, 401, error_body("auth.required", "请先登录", "authentication required"))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return respond(request, exc.status_code,
+                       error_body(f"http.{exc.status_code}", str(exc.message), str(exc.message)))

@@ -1,0 +1,32 @@
+"""GovHall public REST API v1 (mounted at /api/v1/). Field names are stable; changes are additive."""
+
+from ninja import NinjaAPI, Swagger
+from ninja.renderers import JSONRenderer
+
+from .catalog import router as catalog_router
+from .errors import install_error_handlers
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8, not \\u escapes: readable in curl and logs, and smaller."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    title="GovHall API",
+    version="1",
+    description=(
+        "互联网政务服务平台公开接口（第1版）。事项目录与办事指南，供移动端、自助终端等渠道使用。\n\n"
+        "Public API of the GovHall online government service platform: the catalogue of items and their "
+        "guides, for other channels (mobile, kiosk). Errors: `{\"error\": {code, message_zh, message_en, "
+        "field, problems}}`."
+    ),
+    urls_namespace="api:v1",  # included under govhall.api.urls (app_name "api")
+    docs=Swagger(),  # with "ninja" in INSTALLED_APPS the bundled files under /static/ninja/ are used, no CDN
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    renderer=Utf8JSONRenderer(),
+)
+install_error_handlers(api)
+api.add_router("/catalog", catalog_router)
