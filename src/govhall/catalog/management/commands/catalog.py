@@ -1,0 +1,81 @@
+"""``govhall catalog import|export|template``: the implementation list as an Excel workbook."""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from govhall.catalog import excel, services_import
+from govhall.catalog.models import Organ, Region
+
+
+class Command(BaseCommand):
+    help = ("Implementation list (实施清单) workbooks: 'import FILE' (all or nothing), 'export FILE', "
+            "'template FILE'. See docs/excel-format.md.")
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="import a workbook; drafts unless --publish")
+        imp.add_argument("file")
+        imp.add_argument("--actor", help="username of the catalogue administrator (default: the system)")
+        imp.add_argument("--publish", action="store_true", help="publish every imported draft from today")
+        exp = sub.add_parser("export", help="export current published versions (or drafts)")
+        exp.add_argument("file")
+        exp.add_argument("--organ", help="credit code of one implementing organ")
+        exp.add_argument("--region", help="division code: organs in this region and below")
+        exp.add_argument("--drafts", action="store_true", help="export drafts instead of published versions")
+        tpl = sub.add_parser("template", help="write an empty workbook with headers and notes")
+        tpl.add_argument("file")
+
+    def handle(self, *args, **options):
+        getattr(self, f"_{options['action']}")(options)
+
+    def _import(self, options):
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"文件不存在 / no such file: {path}")
+        actor = None
+        if options["actor"]:
+            actor = get_user_model().objects.filter(username=options["actor"]).first()
+            if actor is None:
+                raise CommandError(f"用户不存在 / no such user: {options['actor']}")
+        bar = None
+
+        def progress(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total, unit="项", desc="导入 import", disable=None)
+            bar.update(done - bar.n)
+
+        try:
+            report = services_import.implementation_list_import(actor=actor, file=path, publish=options["publish"],
+                                                                progress=progress)
+        finally:
+            if bar is not None:
+                bar.close()
+        if not report.ok:
+            lines = "\n".join(f"  {excel.describe(p)}" for p in report.problems)
+            raise CommandError(f"导入失败，未保存任何内容 / import refused, nothing saved "
+                               f"({len(report.problems)} problems):\n{lines}")
+        self.stdout.write(f"已导入 / imported {report.items}: 新建 created {len(report.created)}, "
+                          f"更新 updated {len(report.updated)}, 发布 published {len(report.published)} "
+                          f"(SM3 {report.digest})")
+
+    def _export(self, options):
+        organ = region = None
+        if options["organ"]:
+            organ = Organ.objects.filter(credit_code=options["organ"]).first()
+            if organ is None:
+                raise CommandError(f"机构不存在 / no such organ: {options['organ']}")
+        if options["region"]:
+            region = Region.objects.filter(code=options["region"]).first()
+            if region is None:
+                raise CommandError(f"区划不存在 / no such region: {options['region']}")
+        entries = services_import.versions_for_export(organ=organ, region=region, drafts=options["drafts"])
+        Path(options["file"]).write_bytes(excel.workbook_bytes(excel.build_workbook(entries)))
+        self.stdout.write(f"已导出 / exported {len(entries)} → {options['file']}")
+
+    def _template(self, options):
+        Path(options["file"]).write_bytes(services_import.implementation_list_template())
+        self.stdout.write(f"模板已写入 / template written → {options['file']}")
