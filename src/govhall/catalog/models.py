@@ -255,6 +255,9 @@ class FeeItem(models.Model):
     class Meta:
         ordering = ["version_id", "order", "id"]
 
+    def __str__(self) -> str:
+        return str(self.name)
+
 
 class ProcessStep(models.Model):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="steps")
@@ -266,6 +269,9 @@ class ProcessStep(models.Model):
 
     class Meta:
         ordering = ["version_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return str(self.name)
 
 
 class SpecialProcedure(models.Model):
@@ -279,6 +285,9 @@ class SpecialProcedure(models.Model):
     class Meta:
         ordering = ["version_id", "id"]
 
+    def __str__(self) -> str:
+        return str(self.name)
+
 
 class FAQ(models.Model):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="faqs")
@@ -288,6 +297,9 @@ class FAQ(models.Model):
 
     class Meta:
         ordering = ["version_id", "order", "id"]
+
+    def __str__(self) -> str:
+        return str(self.question)
 
 
 class SearchEntry(models.Model):
@@ -310,3 +322,6 @@ class SearchEntry(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["organ", "item_type"])]
+
+    def __str__(self) -> str:
+        return str(self.name)

@@ -29,7 +29,8 @@ def guide_of(version: ItemVersion) -> dict:
     return data
 
 
-def _versions_in_force(day: dt.date) -> Q:
+def versions_in_force(day: dt.date) -> Q:
+    """Filter on ItemVersion: published and in force on ``day``."""
     return Q(state=VersionState.PUBLISHED, effective_from__lte=day) & (
         Q(effective_until__isnull=True) | Q(effective_until__gt=day)
     )
@@ -40,7 +41,7 @@ def published_version(code: str, day: dt.date | None = None) -> ItemVersion:
     Raises NotFound for unknown codes, drafts only, and retired items."""
     day = day or timezone.localdate()
     version = (
-        ItemVersion.objects.filter(_versions_in_force(day), item__code=code)
+        ItemVersion.objects.filter(versions_in_force(day), item__code=code)
         .select_related("item__organ__region", "item__catalog_item")
         .prefetch_related(*GUIDE_PREFETCH)
         .order_by("-effective_from", "-number")

@@ -143,12 +143,13 @@ def implementation_item_create(*, actor, catalog_item: CatalogItem, organ: Organ
     item = ImplementationItem.objects.create(code=expected, catalog_item=catalog_item, organ=organ, level=level,
                                              local_code=local_code)
     version = ItemVersion(item=item, number=1, created_by=actor if getattr(actor, "pk", None) else None)
-    _apply_guide(version, guide)
+    _apply_guide(version, guide, fresh=True)
     audit.record(actor=actor, action="catalog.item.created", target=item, after={"code": expected, **guide})
     return item
 
 
-def _apply_guide(version: ItemVersion, data: dict) -> None:
+def _apply_guide(version: ItemVersion, data: dict, *, fresh: bool = False) -> None:
+    """Write ``data`` onto the version; ``fresh`` versions have no rows to replace."""
     for field in SCALAR_FIELDS:
         if field in data:
             value = data[field]
@@ -173,7 +174,8 @@ def _apply_guide(version: ItemVersion, data: dict) -> None:
         if key not in data:
             continue
         related = {"process_steps": "steps"}.get(key, key)
-        getattr(version, related).all().delete()
+        if not fresh:
+            getattr(version, related).all().delete()
         rows = []
         for order, row in enumerate(data[key] or [], start=1):
             values = {f: row[f] for f in fields if f in row and row[f] is not None}
@@ -196,7 +198,7 @@ def item_draft_for_edit(*, actor, item: ImplementationItem) -> ItemVersion:
         return draft
     latest = item.versions.order_by("-number").first()
     draft = ItemVersion(item=item, number=latest.number + 1, created_by=actor if getattr(actor, "pk", None) else None)
-    _apply_guide(draft, guide_of(latest))
+    _apply_guide(draft, guide_of(latest), fresh=True)
     audit.record(actor=actor, action="catalog.item.draft_created", target=item,
                  after={"version": draft.number, "copied_from": latest.number})
     return draft

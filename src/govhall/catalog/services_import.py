@@ -22,7 +22,7 @@ from .excel import ITEMS, ParsedItem
 from .guide import SCALAR_FIELDS
 from .models import CatalogItem, ImplementationItem, ItemVersion, Organ, Topic, VersionState
 from .scope import manageable_organs_q
-from .selectors import GUIDE_PREFETCH, _versions_in_force, guide_of
+from .selectors import GUIDE_PREFETCH, guide_of, versions_in_force
 
 Progress = Callable[[int, int], None]
 _FULL_GUIDE_KEYS = {*SCALAR_FIELDS, "topics", "joint_organs", *(s.guide_key for s in excel.CHILD_SHEETS)}
@@ -241,7 +241,7 @@ def versions_for_export(*, organ: Organ | None = None, region=None, drafts: bool
     if drafts:
         qs = ItemVersion.objects.filter(state=VersionState.DRAFT)
     else:
-        qs = ItemVersion.objects.filter(_versions_in_force(day or timezone.localdate()))
+        qs = ItemVersion.objects.filter(versions_in_force(day or timezone.localdate()))
     if organ is not None:
         qs = qs.filter(item__organ=organ)
     if region is not None:

@@ -42,6 +42,9 @@ class AuditChainHead(models.Model):
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
 
+    def __str__(self) -> str:
+        return str(self.last_seq)
+
 
 class CalendarDay(models.Model):
     """One day of the official calendar: working or not, and why (holiday name, make-up working day)."""
@@ -53,6 +56,9 @@ class CalendarDay(models.Model):
     class Meta:
         ordering = ["date"]
 
+    def __str__(self) -> str:
+        return str(self.date)
+
 
 class CalendarYear(models.Model):
     """A year whose official schedule has been entered. Days outside known years are never guessed."""
@@ -60,6 +66,9 @@ class CalendarYear(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     source = models.CharField(max_length=200, help_text=_("e.g. State Council notice number"))
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class SchedulerLock(models.Model):
@@ -69,6 +78,9 @@ class SchedulerLock(models.Model):
     holder = models.CharField(max_length=100)
     expires_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return str(self.holder)
+
 
 class JobRun(models.Model):
     """Last run of each periodic job, so a restarted scheduler does not run it early."""
@@ -77,3 +89,6 @@ class JobRun(models.Model):
     last_started_at = models.DateTimeField()
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return str(self.name)

@@ -8,7 +8,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/govhall
 VAR_DIR = Path(os.environ.get("GOVHALL_VAR_DIR", Path.cwd() / "var")).resolve()
