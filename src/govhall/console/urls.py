@@ -5,4 +5,13 @@ from . import views
 app_name = "console"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("items/", views.items, name="items"),
+    path("items/<str:code>/", views.item, name="item"),
+    path("items/<str:code>/edit/", views.item_edit, name="item_edit"),
+    path("items/<str:code>/validate/", views.item_validate, name="item_validate"),
+    path("items/<str:code>/publish/", views.item_publish, name="item_publish"),
+    path("items/<str:code>/retire/", views.item_retire, name="item_retire"),
+    path("audit/", views.audit, name="audit"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/<int:year>/", views.calendar, name="calendar"),
 ]
