@@ -1,8 +1,8 @@
 import pytest
 
-from govhall.core.i18n import compile_catalogues
-
 from govhall.catalog import testing
+from govhall.core import calendar_store
+from govhall.core.i18n import compile_catalogues
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 
@@ -67,3 +67,12 @@ def published_item(organ):
 
 def pytest_sessionstart(session):
     compile_catalogues()
+
+
+@pytest.fixture(autouse=True)
+def fresh_calendar_cache():
+    """The calendar is cached per process; a year saved by an earlier test was rolled back with
+    that test's transaction, so no test may see another's cached calendar."""
+    calendar_store.invalidate()
+    yield
+    calendar_store.invalidate()

@@ -13,7 +13,8 @@ GOVHALL = [sys.executable, "-m", "govhall"]
 
 
 def _env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"GOVHALL_VAR_DIR": str(tmp_path / "var"), "GOVHALL_LOG_LEVEL": "WARNING"}, **extra)
     return env
 

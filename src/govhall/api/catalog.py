@@ -8,7 +8,7 @@ from ninja import Query, Router
 
 from govhall.catalog import selectors
 from govhall.catalog.codesets import ExerciseLevel, ItemType, TopicAudience
-from govhall.catalog.models import ItemVersion, Organ, Region
+from govhall.catalog.models import ItemVersion
 from govhall.core.permissions import PUBLIC
 
 from .permissions import permission
@@ -47,7 +47,8 @@ def search_items(request, filters: Query[ItemSearchQuery]):
     """Published items in force today, best match first. An unknown region or organ gives an empty page."""
     organ_id = None
     if filters.organ:
-        organ_id = Organ.objects.filter(credit_code=filters.organ).values_list("pk", flat=True).first()
+        organ = selectors.organ_by_credit_code(filters.organ)
+        organ_id = organ.pk if organ else None
         if organ_id is None:
             return {"count": 0, "page": filters.page, "per_page": filters.per_page, "results": []}
     entries, total = selectors.search_items(
@@ -133,7 +134,7 @@ def organs(request, filters: Query[OrganQuery]):
     """Organs that publish at least one item now, optionally within a region's subtree."""
     region_obj = None
     if filters.region:
-        region_obj = Region.objects.filter(code=filters.region).first()
+        region_obj = selectors.region_by_code(filters.region)
         if region_obj is None:
             return {"count": 0, "results": []}
     results = [

@@ -13,10 +13,23 @@ from .models import Organ
 
 def manageable_organs_q(user) -> Q:
     """A filter on Organ for the organs whose catalogue ``user`` administers."""
+    return _organs_q(user, roles=[Role.CATALOG_ADMIN])
+
+
+def viewable_organs_q(user) -> Q:
+    """A filter on Organ for the organs whose catalogue (drafts included) ``user`` may read: any
+    staff role scoped to the organ or to a region containing it."""
+    return _organs_q(user, roles=None)
+
+
+def _organs_q(user, roles) -> Q:
     if not getattr(user, "pk", None):
         return Q(pk__in=[])
     q = Q(pk__in=[])
-    for role in user.staff_roles.filter(role=Role.CATALOG_ADMIN).select_related("region"):
+    staff_roles = user.staff_roles.select_related("region")
+    if roles is not None:
+        staff_roles = staff_roles.filter(role__in=roles)
+    for role in staff_roles:
         if role.organ_id:
             q |= Q(pk=role.organ_id)
         if role.region_id:

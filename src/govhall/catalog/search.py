@@ -2,7 +2,7 @@
 
 Text is segmented with jieba (search mode) into space-separated tokens, stored in ``SearchEntry``
 and indexed by SQLite FTS5 (unicode61 tokenizer over the pre-segmented text) or a PostgreSQL
-``simple`` tsvector with a GIN index. Items with every query term in the name rank first, then by BM25
+``simple`` tsvector with a GIN index. Items with every query term in the name or keywords rank first, then by BM25
 (SQLite, name column weighted 10×) or ts_rank (PostgreSQL, name weight A, body weight D). Names are
 also indexed as character bigrams, so that when the segmented query finds nothing, the query is
 looked up as a substring of names through a phrase match over bigrams (indexed on both databases).
@@ -79,7 +79,7 @@ def index_item(item: ImplementationItem, day: dt.date | None = None) -> SearchEn
         defaults={
             "version": version,
             "name": version.name,
-            "name_tokens": segment(version.name),
+            "name_tokens": segment(" ".join([version.name, *version.keywords])),
             "name_grams": " ".join(bigrams(version.name)),
             "body_tokens": segment(_body_text(version)),
             "region_code": item.organ.region_id,

@@ -88,6 +88,38 @@ def organs_with_items(region: Region | None = None) -> QuerySet[Organ]:
     return qs.filter(item_count__gt=0)
 
 
+def topics_with_counts(day: dt.date | None = None) -> list[Topic]:
+    """Every topic, annotated with ``item_count``: items whose version in force lists it (one query)."""
+    day = day or timezone.localdate()
+    in_force = (Q(versions__state=VersionState.PUBLISHED, versions__effective_from__lte=day)
+                & (Q(versions__effective_until__isnull=True) | Q(versions__effective_until__gt=day)))
+    return list(Topic.objects.annotate(item_count=Count("versions", filter=in_force, distinct=True)))
+
+
+def regions_with_counts(regions: list[Region]) -> list[Region]:
+    """``regions`` annotated with ``item_count`` (items in force of organs in the region's subtree);
+    regions with none are dropped. One query."""
+    per_code = dict(SearchEntry.objects.values_list("region_code").annotate(n=Count("id")).order_by())
+    out = []
+    for region in regions:
+        region.item_count = sum(n for code, n in per_code.items() if code.startswith(region.prefix))
+        if region.item_count:
+            out.append(region)
+    return out
+
+
+def topic_by_code(code: str) -> Topic | None:
+    return Topic.objects.filter(code=code).first()
+
+
+def organ_by_credit_code(credit_code: str) -> Organ | None:
+    return Organ.objects.select_related("region").filter(credit_code=credit_code).first()
+
+
+def region_by_code(code: str) -> Region | None:
+    return Region.objects.select_related("parent").filter(code=code).first()
+
+
 def regions_tree() -> list[Region]:
     return list(Region.objects.select_related("parent").order_by("code"))
 
@@ -95,14 +127,16 @@ def regions_tree() -> list[Region]:
 # --- console (scoped) ---
 
 def manageable_items(user) -> QuerySet[ImplementationItem]:
-    from .scope import manageable_organs_q
+    """Items ``user`` may read in the console: every staff role reads its organ's or region's
+    catalogue; only catalogue administrators may change it (checked by the services)."""
+    from .scope import viewable_organs_q
 
-    organs = Organ.objects.filter(manageable_organs_q(user))
+    organs = Organ.objects.filter(viewable_organs_q(user))
     return ImplementationItem.objects.filter(organ__in=organs).select_related("organ", "catalog_item")
 
 
 def access_item(user, code: str) -> ImplementationItem:
-    """The item if ``user`` may manage it; NotFound otherwise (also for items that do not exist)."""
+    """The item if ``user`` may read it; NotFound otherwise (also for items that do not exist)."""
     item = manageable_items(user).filter(code=code).first()
     if item is None:
         raise NotFound(code)
