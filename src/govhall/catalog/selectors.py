@@ -120,8 +120,12 @@ def region_by_code(code: str) -> Region | None:
     return Region.objects.select_related("parent").filter(code=code).first()
 
 
-def regions_tree() -> list[Region]:
-    return list(Region.objects.select_related("parent").order_by("code"))
+def regions_tree(*, townships: bool = False) -> list[Region]:
+    """Regions in code order; townships only when asked (a province has thousands)."""
+    qs = Region.objects.select_related("parent").order_by("code")
+    if not townships:
+        qs = qs.exclude(level="township")
+    return list(qs)
 
 
 # --- console (scoped) ---

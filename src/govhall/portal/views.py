@@ -9,6 +9,7 @@ import re
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,12 @@ def _results(request, *, q: str = "", region: str | None = None, organ: int | No
     page = _page_number(request.GET.get("page"))
     entries, total = selectors.search_items(q, region=region, organ=organ, item_type=item_type, topic=topic,
                                             page=page, per_page=PER_PAGE)
+    # Resolved once per page rather than once per result card (the hot path of the portal).
+    guide_url = reverse("portal:guide", args=["CODE"]).replace("CODE", "{}")
+    type_labels = dict(ItemType.choices)
+    for e in entries:
+        e.url = guide_url.format(e.version.item.code)
+        e.type_label = type_labels.get(e.item_type, e.item_type)
     query = request.GET.copy()
     query.pop("page", None)
     return {"entries": entries, "total": total, "pages": _pages(page, total), "query_string": query.urlencode()}
