@@ -159,13 +159,13 @@ def search(q: str, *, region: Region | None = None, organ_id: int | None = None,
     total = _count(backend.any_tier(terms), where, params)
     ids: list[int] = []
     if name_count:
-        ids += _fetch(backend, backend.name_tier(terms), name_count, where, params)
+        ids += _fetch(backend, backend.name_tier(terms), name_count, where, params, needed)
     if len(ids) < needed and total > name_count:
-        ids += _fetch(backend, backend.body_tier(terms), total - name_count, where, params)
+        ids += _fetch(backend, backend.body_tier(terms), total - name_count, where, params, needed - len(ids))
     if total == 0 and len(q) >= 2:
         substring = backend.substring_tier(bigrams(q))
         total = _count(substring, where, params)
-        ids = _fetch(backend, substring, total, where, params) if total else []
+        ids = _fetch(backend, substring, total, where, params, needed) if total else []
     return SearchPage(ids[offset:offset + limit], min(total, COUNT_CAP), total > COUNT_CAP)
 
 
@@ -179,8 +179,8 @@ def _count(tier, where, params) -> int:
         return cur.fetchone()[0]
 
 
-def _fetch(backend, tier, count: int, where, params) -> list[int]:
-    """A tier's candidates, best first.
+def _fetch(backend, tier, count: int, where, params, needed: int) -> list[int]:
+    """A tier's candidates, best first; at least ``needed`` of them when the tier has that many.
 
     Relevance scoring (BM25 / ts_rank) is used when the matches fit in the window; for broader
     matches it would cost time proportional to the whole match set, so the first WINDOW candidates
@@ -193,7 +193,8 @@ def _fetch(backend, tier, count: int, where, params) -> list[int]:
             cur.execute(backend.ranked_sql.format(cond=cond),
                         [*cond_params, *params, *backend.score_params(cond_params)])
         else:
-            cur.execute(backend.window_sql.format(cond=cond, window=WINDOW), [*cond_params, *params])
+            window = max(WINDOW, needed)  # deep pages widen the window rather than come back empty
+            cur.execute(backend.window_sql.format(cond=cond, window=window), [*cond_params, *params])
         return [row[0] for row in cur.fetchall()]
 
 

@@ -25,42 +25,6 @@ from govhall.catalog.selectors import guide_of
 from govhall.catalog.services_import import implementation_list_export, implementation_list_import
 from govhall.core.codes import credit_check_char
 from govhall.core.models import AuditEvent
-from govhall.identity.models import StaffRole, User
-from govhall.identity.roles import Role
-
-# tests/conftest.py is not on the path of tests under src/, so the personas are set up here the same way.
-
-
-@pytest.fixture
-def regions(db):
-    return testing.region_tree()
-
-
-@pytest.fixture
-def organ(regions):
-    return testing.make_organ(regions["city"], name="六安市市场监督管理局")
-
-
-@pytest.fixture
-def other_organ(regions):
-    return testing.make_organ(regions["hefei"], name="合肥市市场监督管理局")
-
-
-def _staff(username, organ):
-    user = User.objects.create_user(username=username, password="Correct-Horse-9", display_name=username)
-    StaffRole.objects.create(user=user, role=Role.CATALOG_ADMIN, organ=organ)
-    return user
-
-
-@pytest.fixture
-def catalog_admin(organ):
-    return _staff("catalog_admin", organ)
-
-
-@pytest.fixture
-def other_catalog_admin(other_organ):
-    return _staff("hefei_catalog_admin", other_organ)
-
 
 # --- building workbooks the way a person would ---
 
