@@ -5,7 +5,9 @@ from govhall.core.permissions import PUBLIC, declare
 
 urlpatterns = [
     path("", include("govhall.portal.urls")),
+    path("account/", include("govhall.login.urls")),
     path("account/", include("govhall.identity.urls")),
+    path("", include("govhall.oidc.urls")),
     path("console/", include("govhall.console.urls")),
     path("api/", include("govhall.api.urls")),
     path("i18n/setlang/", declare(PUBLIC, set_language), name="set_language"),

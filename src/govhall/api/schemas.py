@@ -198,6 +198,7 @@ class ItemDetail(Schema):
     hours: str
     consultation_phone: str
     complaint_phone: str
+    min_trust_level: int = Field(description="最低实名认证等级 2-5 / minimum real-name trust level")
     topics: list[TopicOut]
     joint_organs: list[OrganRef]
     materials: list[MaterialOut]

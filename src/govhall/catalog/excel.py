@@ -120,6 +120,7 @@ ITEM_COLUMNS = [
     _c("hours", "办理时间", "hours"),
     _c("consultation_phone", "咨询电话", "consultation phone"),
     _c("complaint_phone", "监督投诉电话", "complaint phone"),
+    _c("min_trust_level", "最低实名认证等级", "minimum trust level 2-5 (empty = 2)", INT, default=2),
     _c("topics", "主题分类", "service topic codes", LIST),
     _c("joint_organs", "联办机构", "credit codes of co-implementing organs", LIST),
 ]

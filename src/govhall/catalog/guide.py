@@ -24,7 +24,7 @@ SCALAR_FIELDS = [
     "legal_time_limit_note", "promised_time_limit_days", "acceptance_conditions", "fee_charged", "online_depth",
     "visits", "handling_forms", "result_kind", "result_name", "result_licence_type_code", "quantity_limit",
     "cross_region_scope", "intermediary_services", "appointment", "online_payment", "postal_delivery", "location",
-    "hours", "consultation_phone", "complaint_phone",
+    "hours", "consultation_phone", "complaint_phone", "min_trust_level",
 ]
 MATERIAL_FIELDS = [
     "name", "necessity", "form", "source", "licence_type_code", "data_resource_code", "issuing_organ",
@@ -71,6 +71,9 @@ def validate_guide(data: dict) -> list[Problem]:
         elif value < (0 if field == "visits" else 1):
             problems.append(_p("guide.time_limit_not_positive", "时限必须大于零", "must be greater than zero", field)
                             if field != "visits" else _p("guide.negative", "不能为负数", "must not be negative", field))
+    if "min_trust_level" in data and data["min_trust_level"] not in (2, 3, 4, 5):
+        problems.append(_p("guide.bad_choice", "最低实名等级应为 2-5", "minimum trust level must be 2-5",
+                           "min_trust_level"))
     legal, promised = data.get("legal_time_limit_days"), data.get("promised_time_limit_days")
     if isinstance(legal, int) and isinstance(promised, int) and promised > legal >= 1:
         problems.append(_p("guide.promised_exceeds_legal",

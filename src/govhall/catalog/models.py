@@ -170,6 +170,10 @@ class ItemVersion(models.Model):
     hours = models.CharField(_("hours"), max_length=200, blank=True)
     consultation_phone = models.CharField(_("consultation phone"), max_length=50, blank=True)
     complaint_phone = models.CharField(_("complaint phone"), max_length=50, blank=True)
+    min_trust_level = models.PositiveSmallIntegerField(
+        _("minimum trust level"), default=2, choices=[(2, "2"), (3, "3"), (4, "4"), (5, "5")],
+        help_text=_("real-name level an applicant needs: 2 format checked … 5 certificate or in person"),
+    )
 
     class Meta:
         ordering = ["item_id", "number"]

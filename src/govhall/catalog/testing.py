@@ -60,6 +60,7 @@ def guide(**overrides) -> dict:
         "hours": "周一至周五 8:30-12:00 14:30-17:30",
         "consultation_phone": "0564-3370000",
         "complaint_phone": "12345",
+        "min_trust_level": 2,
         "faqs": [{"question": "可以网上办理吗？", "answer": "可以，全程网办。"}],
         "materials": [
             {"name": "食品经营许可申请书", "necessity": "required", "form": "electronic", "source": "online_form",

@@ -53,7 +53,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "govhall.core",
+    "govhall.crypto",
     "govhall.identity",
+    "govhall.login",
+    "govhall.oidc",
     "govhall.catalog",
     "govhall.portal",
     "govhall.console",
@@ -77,7 +80,7 @@ ROOT_URLCONF = "govhall.urls"
 WSGI_APPLICATION = "govhall.wsgi.application"
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = ["govhall.identity.backends.GovHallBackend"]
-LOGIN_URL = "identity:login"
+LOGIN_URL = "login:login"
 LOGIN_REDIRECT_URL = "console:home"
 
 TEMPLATES = [

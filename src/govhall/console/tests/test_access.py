@@ -10,7 +10,7 @@ from govhall.catalog import testing
 def test_anonymous_users_are_sent_to_login(client, db):
     response = client.get(reverse("console:home"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("identity:login"))
+    assert response["Location"].startswith(reverse("login:login"))
 
 
 @pytest.mark.parametrize("name", ["console:home", "console:items", "console:audit", "console:calendar"])

@@ -1,0 +1,86 @@
+"""Field encryption for personal identifiers: SM4-GCM ciphertext plus a keyed SM3-HMAC blind index.
+
+- ``seal(value, field)`` → ``Sealed(ciphertext, key_version, blind_index)``: ciphertext is
+  ``nonce(12) || SM4-GCM(value) || tag(16)`` with the field name as associated data, so a ciphertext
+  moved to another column does not decrypt.
+- ``open_(sealed_ciphertext, key_version, field)`` → the value.
+- ``blind_index(value, field)`` → hex digest for exact lookups (``WHERE id_number_index = …``) without
+  decrypting; values are normalised (trimmed, upper-case) first.
+
+Key versions: field key *v* is derived from the master key for label ``field-key:v``;
+``GOVHALL_FIELD_KEY_VERSION`` (default 1) selects the version for new ciphertexts, and every older
+version still decrypts, so rotation is: raise the version, then re-seal rows at leisure.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from django.conf import settings
+
+from .master import master_key
+
+NONCE = 12
+TAG = 16
+
+
+class DecryptionFailed(Exception):
+    """Wrong key version, wrong field, or the ciphertext was altered."""
+
+
+@dataclass(frozen=True)
+class Sealed:
+    ciphertext: bytes
+    key_version: int
+    blind_index: str
+
+
+def current_version() -> int:
+    return int(getattr(settings, "GOVHALL_FIELD_KEY_VERSION", 1))
+
+
+def _field_key(version: int) -> bytes:
+    return master_key().derive(f"field-key:{version}")
+
+
+def normalise(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def blind_index(value: str, field: str) -> str:
+    key = master_key().derive("blind-index:1", 32)
+    return hmac.new(key, f"{field}\x00{normalise(value)}".encode(), "sm3").hexdigest()
+
+
+def seal(value: str, field: str) -> Sealed:
+    version = current_version()
+    nonce = os.urandom(NONCE)
+    enc = Cipher(algorithms.SM4(_field_key(version)), modes.GCM(nonce)).encryptor()
+    enc.authenticate_additional_data(field.encode())
+    body = enc.update(value.encode()) + enc.finalize()
+    return Sealed(nonce + body + enc.tag, version, blind_index(value, field))
+
+
+def open_(ciphertext: bytes, key_version: int, field: str) -> str:
+    ciphertext = bytes(ciphertext)
+    if len(ciphertext) < NONCE + TAG:
+        raise DecryptionFailed("ciphertext too short")
+    nonce, body, tag = ciphertext[:NONCE], ciphertext[NONCE:-TAG], ciphertext[-TAG:]
+    dec = Cipher(algorithms.SM4(_field_key(key_version)), modes.GCM(nonce, tag)).decryptor()
+    dec.authenticate_additional_data(field.encode())
+    try:
+        return (dec.update(body) + dec.finalize()).decode()
+    except InvalidTag as exc:
+        raise DecryptionFailed("authentication failed") from exc
+
+
+def mask_identifier(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
+    """``341502199001011234`` → ``3415**********1234``; short values are masked entirely but one char."""
+    value = value or ""
+    if len(value) <= keep_start + keep_end:
+        return value[:1] + "*" * max(0, len(value) - 1)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
