@@ -76,3 +76,14 @@ def fresh_calendar_cache():
     calendar_store.invalidate()
     yield
     calendar_store.invalidate()
+
+
+@pytest.fixture
+def fully_logged_in():
+    """Log a client in as if every required factor had been given (see the login app's flow)."""
+
+    def login(client, user):
+        client.force_login(user)
+        return client
+
+    return login

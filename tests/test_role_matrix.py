@@ -1,0 +1,81 @@
+"""Who gets what: every page and API route, for each persona (200, 302 to login, 403, 404).
+
+Anonymous users are sent to the login page for anything not public; logged-in users without the
+permission get 403; objects outside a staff member's organ or region are 404, as if absent.
+"""
+
+import pytest
+from django.urls import reverse
+
+from govhall.catalog import testing
+from govhall.identity.models import StaffRole, User
+from govhall.identity.roles import Role
+
+PERSONAS = ["anonymous", "applicant", "window_officer", "reviewer", "approver", "supervisor", "catalog_admin",
+            "hefei_catalog_admin", "system_admin"]
+STAFF = {"window_officer": Role.WINDOW_OFFICER, "reviewer": Role.REVIEWER, "approver": Role.APPROVER,
+         "supervisor": Role.SUPERVISOR, "catalog_admin": Role.CATALOG_ADMIN, "system_admin": Role.SYSTEM_ADMIN}
+ALL = dict.fromkeys(PERSONAS, 200)
+LOGIN = 302
+
+
+def expect(default=None, **overrides):
+    table = {p: default for p in PERSONAS}
+    table.update(overrides)
+    return table
+
+
+STAFF_200 = {p: 200 for p in STAFF} | {"hefei_catalog_admin": 200}
+# the system administrator runs the platform (calendar, accounts), not the catalogue
+ITEM_READERS = STAFF_200 | {"system_admin": 403}
+# (name, url builder, expected status per persona)
+ROUTES = [
+    ("portal home", lambda w: reverse("portal:home"), ALL),
+    ("portal search", lambda w: reverse("portal:search") + "?q=许可", ALL),
+    ("portal guide", lambda w: reverse("portal:guide", args=[w["item"].code]), ALL),
+    ("portal topic", lambda w: reverse("portal:topic", args=[w["topic"].code]), ALL),
+    ("portal organ", lambda w: reverse("portal:organ", args=[w["item"].organ.credit_code]), ALL),
+    ("portal region", lambda w: reverse("portal:region", args=["341500"]), ALL),
+    ("api items", lambda w: "/api/v1/catalog/items?q=许可", ALL),
+    ("api item", lambda w: f"/api/v1/catalog/items/{w['item'].code}", ALL),
+    ("api openapi", lambda w: "/api/v1/openapi.json", ALL),
+    ("login page", lambda w: reverse("login:login"), ALL),
+    ("console home", lambda w: reverse("console:home"), expect(403, anonymous=LOGIN, **STAFF_200)),
+    ("console items", lambda w: reverse("console:items"), expect(403, anonymous=LOGIN, **ITEM_READERS)),
+    ("console item of Lu'an", lambda w: reverse("console:item", args=[w["item"].code]),
+     expect(403, anonymous=LOGIN, **(ITEM_READERS | {"hefei_catalog_admin": 404}))),
+    ("console edit of Lu'an item", lambda w: reverse("console:item_edit", args=[w["item"].code]),
+     expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=404)),
+    ("console audit", lambda w: reverse("console:audit"),
+     expect(403, anonymous=LOGIN, supervisor=200, system_admin=200)),
+    ("console calendar", lambda w: reverse("console:calendar"), expect(403, anonymous=LOGIN, system_admin=200)),
+]
+
+
+@pytest.fixture
+def world(db):
+    regions = testing.region_tree()
+    luan = testing.make_organ(regions["city"], name="六安市市场监督管理局")
+    hefei = testing.make_organ(regions["hefei"], name="合肥市市场监督管理局")
+    topic = testing.make_topic()
+    item = testing.make_item(organ=luan, topics=[topic.code])
+    users = {"applicant": User.objects.create_user("applicant", password="Correct-Horse-9")}
+    for name, role in STAFF.items():
+        users[name] = User.objects.create_user(name, password="Correct-Horse-9")
+        scope = {"region": regions["province"]} if role == Role.SYSTEM_ADMIN else {"organ": luan}
+        StaffRole.objects.create(user=users[name], role=role, **scope)
+    users["hefei_catalog_admin"] = User.objects.create_user("hefei_catalog_admin", password="Correct-Horse-9")
+    StaffRole.objects.create(user=users["hefei_catalog_admin"], role=Role.CATALOG_ADMIN, organ=hefei)
+    return {"item": item, "topic": topic, "users": users}
+
+
+@pytest.mark.parametrize(("name", "url", "expected"), ROUTES, ids=[r[0] for r in ROUTES])
+def test_route_answers_each_persona_as_the_policy_says(client, world, name, url, expected, fully_logged_in):
+    target = url(world)
+    answers = {}
+    for persona in PERSONAS:
+        client.logout()
+        if persona != "anonymous":
+            fully_logged_in(client, world["users"][persona])
+        answers[persona] = client.get(target).status_code
+    assert answers == expected, name
