@@ -15,22 +15,16 @@ version still decrypts, so rotation is: raise the version, then re-seal rows at 
 from __future__ import annotations
 
 import hmac
-import os
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from django.conf import settings
 
 from .master import master_key
+from .sm import GCM_NONCE as NONCE
+from .sm import GCM_TAG as TAG
+from .sm import DecryptionFailed, sm4_gcm_decrypt, sm4_gcm_encrypt
 
-NONCE = 12
-TAG = 16
-
-
-class DecryptionFailed(Exception):
-    """Wrong key version, wrong field, or the ciphertext was altered."""
-
+__all__ = ["NONCE", "TAG", "DecryptionFailed", "Sealed", "blind_index", "mask_identifier", "open_", "seal"]
 
 @dataclass(frozen=True)
 class Sealed:
@@ -58,24 +52,12 @@ def blind_index(value: str, field: str) -> str:
 
 def seal(value: str, field: str) -> Sealed:
     version = current_version()
-    nonce = os.urandom(NONCE)
-    enc = Cipher(algorithms.SM4(_field_key(version)), modes.GCM(nonce)).encryptor()
-    enc.authenticate_additional_data(field.encode())
-    body = enc.update(value.encode()) + enc.finalize()
-    return Sealed(nonce + body + enc.tag, version, blind_index(value, field))
+    ciphertext = sm4_gcm_encrypt(_field_key(version), value.encode(), aad=field.encode())
+    return Sealed(ciphertext, version, blind_index(value, field))
 
 
 def open_(ciphertext: bytes, key_version: int, field: str) -> str:
-    ciphertext = bytes(ciphertext)
-    if len(ciphertext) < NONCE + TAG:
-        raise DecryptionFailed("ciphertext too short")
-    nonce, body, tag = ciphertext[:NONCE], ciphertext[NONCE:-TAG], ciphertext[-TAG:]
-    dec = Cipher(algorithms.SM4(_field_key(key_version)), modes.GCM(nonce, tag)).decryptor()
-    dec.authenticate_additional_data(field.encode())
-    try:
-        return (dec.update(body) + dec.finalize()).decode()
-    except InvalidTag as exc:
-        raise DecryptionFailed("authentication failed") from exc
+    return sm4_gcm_decrypt(_field_key(key_version), ciphertext, aad=field.encode()).decode()
 
 
 def mask_identifier(value: str, keep_start: int = 4, keep_end: int = 4) -> str:
