@@ -70,12 +70,30 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def fresh_calendar_cache():
+def fresh_calendar_cache(request):
     """The calendar is cached per process; a year saved by an earlier test was rolled back with
-    that test's transaction, so no test may see another's cached calendar."""
+    that test's transaction, so no test may see another's cached calendar. Tests marked
+    ``transaction=True`` flush every table afterwards, migration-seeded calendar days included:
+    database tests put the official calendar back when it is gone."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db") if "transactional_db" not in request.fixturenames else None
+        from govhall.core.models import CalendarYear
+
+        if not CalendarYear.objects.exists():
+            _reseed_calendar()
     calendar_store.invalidate()
     yield
     calendar_store.invalidate()
+
+
+def _reseed_calendar():
+    from govhall.core.calendar import official_days
+    from govhall.core.models import CalendarDay, CalendarYear
+
+    days = official_days(2004, 2026)
+    CalendarDay.objects.bulk_create([CalendarDay(date=d, is_working=w, note=n) for d, (w, n) in days.items()],
+                                    batch_size=2000)
+    CalendarYear.objects.bulk_create([CalendarYear(year=y, source="chinese-calendar") for y in range(2004, 2027)])
 
 
 @pytest.fixture
@@ -87,3 +105,43 @@ def fully_logged_in():
         return client
 
     return login
+
+
+# --- identity: real-name persons, companies and agents (simulated registers; see docs/accounts.md) ---
+
+
+@pytest.fixture
+def applicant_person(applicant):
+    """张三, the applicant's real-name identity, confirmed by the population register (level 3)."""
+    from govhall.identity import services
+
+    person = services.person_create(actor=None, user=applicant, name="张三", id_type="resident_id",
+                                    id_number="341502199003071235", phone="13955600001")
+    return services.person_verify_register(actor=None, person=person)
+
+
+@pytest.fixture
+def company(applicant_person):
+    """六安皖西茶业有限公司, registered by its legal representative 张三 (the applicant)."""
+    from govhall.identity import services
+
+    return services.legal_person_register(actor=applicant_person.user, name="六安皖西茶业有限公司",
+                                          credit_code="91341502MA2TEA019F")
+
+
+@pytest.fixture
+def enterprise_agent(company):
+    """李娜 (user ``agent_li``, level 3), agent of ``company`` for all items for one year."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from govhall.identity import services
+
+    person = services.person_register(username="agent_li", password="Correct-Horse-9", name="李娜",
+                                      id_type="resident_id", id_number="341503199205202420", phone="13955600002")
+    person = services.person_verify_register(actor=None, person=person)
+    services.agent_grant(actor=company.legal_representative.user, legal_person=company, agent_name="李娜",
+                         agent_id_number="341503199205202420", all_items=True,
+                         expires_at=timezone.now() + dt.timedelta(days=365))
+    return person.user

@@ -75,7 +75,12 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
     counts = {"regions": len(regions), "organs": len(organs), "topics": len(data["topics"]),
               "catalog_items": len(catalog), "implementation_items": len(data["implementation_items"])}
     if accounts and settings.GOVHALL_DEMO:
+        from govhall.identity.demo import create_demo_people
+        from govhall.oidc.demo import create_demo_client
+
         counts["accounts"] = create_demo_accounts()
+        create_demo_people()
+        create_demo_client()
     return counts
 
 

@@ -99,7 +99,9 @@ def record(
         target_type = target_type or f"{target._meta.app_label}.{target._meta.model_name}"
         target_id = target_id or str(target.pk)
         target_label = target_label or str(target)[:300]
-    head = AuditChainHead.objects.select_for_update().get(pk=1)
+    # The head row is seeded by a migration; created here too for databases emptied by a flush.
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+        pk=1, defaults={"last_seq": 0, "last_hash": GENESIS})
     event = AuditEvent(
         seq=head.last_seq + 1,
         action=action,

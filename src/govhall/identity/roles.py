@@ -20,7 +20,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                    "catalog.item.publish", "catalog.item.import"}),
     Role.SUPERVISOR: frozenset({"console.access", "catalog.item.view", "core.audit.view"}),
     Role.SECURITY_ADMIN: frozenset({"console.access", "core.audit.view"}),
-    Role.SYSTEM_ADMIN: frozenset({"console.access", "core.calendar.edit", "core.audit.view"}),
+    Role.SYSTEM_ADMIN: frozenset({"console.access", "core.calendar.edit", "core.audit.view", "oidc.client.manage"}),
     Role.WINDOW_OFFICER: frozenset({"console.access", "catalog.item.view"}),
     Role.REVIEWER: frozenset({"console.access", "catalog.item.view"}),
     Role.APPROVER: frozenset({"console.access", "catalog.item.view"}),

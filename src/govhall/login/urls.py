@@ -1,11 +1,18 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from govhall.core.permissions import AUTHENTICATED, PUBLIC, declare
+from . import views
 
 app_name = "login"
 urlpatterns = [
-    path("login/", declare(PUBLIC, auth_views.LoginView.as_view(template_name="identity/login.html")),
-         name="login"),
-    path("logout/", declare(AUTHENTICATED, auth_views.LogoutView.as_view(next_page="/")), name="logout"),
+    path("login/", views.login_view, name="login"),
+    path("login/totp/", views.totp_view, name="totp"),
+    path("login/sms/", views.sms_view, name="sms"),
+    path("logout/", views.logout_view, name="logout"),
+    path("security/", views.security_view, name="security"),
+    path("security/totp/", views.totp_enrol_view, name="totp_enrol"),
+    path("security/totp/remove/", views.totp_remove_view, name="totp_remove"),
+    path("security/sms/", views.sms_factor_view, name="sms_factor"),
+    path("security/logout-everywhere/", views.logout_everywhere_view, name="logout_everywhere"),
+    path("security/password/", views.password_change_view, name="password_change"),
+    path("dev/sms/", views.dev_sms_inbox_view, name="dev_sms"),
 ]

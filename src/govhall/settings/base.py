@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "govhall.login.middleware.SessionGenerationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -114,15 +115,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
+    "govhall.login.hashers.GovHallArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "govhall.login.validators.GovHallPasswordValidator"},
 ]
+# Login throttling: failures per account / per client address within the window, then a lock.
+GOVHALL_LOGIN_ACCOUNT_FAILURES = int(os.environ.get("GOVHALL_LOGIN_ACCOUNT_FAILURES", 5))
+GOVHALL_LOGIN_ADDRESS_FAILURES = int(os.environ.get("GOVHALL_LOGIN_ADDRESS_FAILURES", 20))
+GOVHALL_LOGIN_FAILURE_WINDOW = int(os.environ.get("GOVHALL_LOGIN_FAILURE_WINDOW", 900))
+GOVHALL_LOGIN_LOCK_SECONDS = int(os.environ.get("GOVHALL_LOGIN_LOCK_SECONDS", 900))
+# Request header carrying the client address behind a reverse proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
+GOVHALL_LOGIN_CLIENT_IP_HEADER = os.environ.get("GOVHALL_LOGIN_CLIENT_IP_HEADER", "")
+# SMS gateway (dotted path to a class with send(phone, text)); the default simulator is for development.
+GOVHALL_SMS_GATEWAY = os.environ.get("GOVHALL_SMS_GATEWAY", "govhall.login.sms.SimulatorGateway")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -168,6 +177,11 @@ GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME", "皖事通办 · 六安�
 GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION", "341500")
 # Seconds between scheduler ticks; the scheduler lock lease is three ticks.
 GOVHALL_SCHEDULER_TICK = int(os.environ.get("GOVHALL_SCHEDULER_TICK", 30))
+
+# OpenID Connect provider: issuer URL (iss claim); default: this site's origin as the request sees it.
+GOVHALL_OIDC_ISSUER = os.environ.get("GOVHALL_OIDC_ISSUER", "")
+# Directory of the ID-token signing keys; GOVHALL_OIDC_SIGNING_KEY (PEM) overrides the active key.
+GOVHALL_OIDC_KEY_DIR = os.environ.get("GOVHALL_OIDC_KEY_DIR") or VAR_DIR / "oidc-keys"
 
 LOGGING = {
     "version": 1,

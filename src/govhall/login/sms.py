@@ -1,0 +1,57 @@
+"""SMS gateway interface and the development simulator.
+
+The platform sends SMS through one object implementing ``SmsGateway``; settings choose it by dotted
+path (``GOVHALL_SMS_GATEWAY``, default the simulator). A production gateway (a carrier's or a
+government SMS platform's HTTP API) is a class with ``send(phone, text)`` that raises
+``SmsNotSent`` on failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol, runtime_checkable
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger("govhall.login.sms")
+
+DEFAULT_GATEWAY = "govhall.login.sms.SimulatorGateway"
+
+
+class SmsNotSent(Exception):
+    """The gateway refused or could not deliver the message."""
+
+
+@runtime_checkable
+class SmsGateway(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class SimulatorGateway:
+    """Development gateway: writes the message to the log and to the SmsMessage outbox, which the
+    demo-only inbox page /account/dev/sms/ lists. Never use it in production."""
+
+    def send(self, phone: str, text: str) -> None:
+        from .models import SmsMessage
+
+        SmsMessage.objects.create(phone=phone, text=text)
+        from govhall.crypto.fields import mask_identifier
+
+        logger.info("simulated SMS to %s (%d characters)", mask_identifier(phone, 3, 4), len(text))
+
+
+def gateway() -> SmsGateway:
+    path = getattr(settings, "GOVHALL_SMS_GATEWAY", DEFAULT_GATEWAY)
+    instance = import_string(path)()
+    if not isinstance(instance, SmsGateway):
+        raise TypeError(f"{path} does not implement SmsGateway.send(phone, text)")
+    return instance
+
+
+def phone_of(user) -> str:
+    """The user's mobile number, decrypted from their Person record; "" when they have none."""
+    from govhall.identity.selectors import person_of
+
+    person = person_of(user)
+    return person.reveal_phone() if person is not None else ""
