@@ -1,7 +1,10 @@
 """Who gets what: every page and API route, for each persona (200, 302 to login, 403, 404).
 
 Anonymous users are sent to the login page for anything not public; logged-in users without the
-permission get 403; objects outside a staff member's organ or region are 404, as if absent.
+permission get 403; objects outside a staff member's organ or region, or another person's mandate,
+are 404, as if absent. Personas: anonymous, an applicant (张三, legal representative of a company),
+the company's agent, the staff roles of one Lu'an organ, a Hefei catalogue administrator, and a
+system administrator.
 """
 
 import pytest
@@ -11,7 +14,7 @@ from govhall.catalog import testing
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 
-PERSONAS = ["anonymous", "applicant", "window_officer", "reviewer", "approver", "supervisor", "catalog_admin",
+PERSONAS = ["anonymous", "applicant", "agent", "window_officer", "reviewer", "approver", "supervisor", "catalog_admin",
             "hefei_catalog_admin", "system_admin"]
 STAFF = {"window_officer": Role.WINDOW_OFFICER, "reviewer": Role.REVIEWER, "approver": Role.APPROVER,
          "supervisor": Role.SUPERVISOR, "catalog_admin": Role.CATALOG_ADMIN, "system_admin": Role.SYSTEM_ADMIN}
@@ -49,24 +52,40 @@ ROUTES = [
     ("console audit", lambda w: reverse("console:audit"),
      expect(403, anonymous=LOGIN, supervisor=200, system_admin=200)),
     ("console calendar", lambda w: reverse("console:calendar"), expect(403, anonymous=LOGIN, system_admin=200)),
+    # identity: one's own account pages; object access answers 404 to everyone but the owner
+    # people who already have a real-name identity are sent on to their account
+    ("register", lambda w: reverse("identity:register"), ALL | {"applicant": 302, "agent": 302}),
+    ("my account", lambda w: reverse("identity:account"), expect(200, anonymous=LOGIN)),
+    ("agent authorities", lambda w: reverse("identity:agents"), expect(200, anonymous=LOGIN)),
+    ("revoke a mandate (GET)", lambda w: reverse("identity:agent_revoke", args=[w["mandate"].pk]),
+     expect(404, anonymous=LOGIN, applicant=200)),  # the legal representative: a confirmation form
+    ("login security", lambda w: reverse("login:security"), expect(200, anonymous=LOGIN)),
+    # unified login
+    ("oidc discovery", lambda w: "/.well-known/openid-configuration", ALL),
+    ("oidc jwks", lambda w: "/oauth/jwks", ALL),
+    ("oidc userinfo without a token", lambda w: "/oauth/userinfo", dict.fromkeys(PERSONAS, 401)),
+    ("oidc client registry", lambda w: reverse("oidc:client_list"), expect(403, anonymous=LOGIN, system_admin=200)),
 ]
 
 
 @pytest.fixture
-def world(db):
+def world(db, applicant, company, enterprise_agent):
     regions = testing.region_tree()
     luan = testing.make_organ(regions["city"], name="六安市市场监督管理局")
     hefei = testing.make_organ(regions["hefei"], name="合肥市市场监督管理局")
     topic = testing.make_topic()
     item = testing.make_item(organ=luan, topics=[topic.code])
-    users = {"applicant": User.objects.create_user("applicant", password="Correct-Horse-9")}
+    from govhall.identity.models import AgentMandate
+
+    users = {"applicant": applicant, "agent": enterprise_agent}
     for name, role in STAFF.items():
         users[name] = User.objects.create_user(name, password="Correct-Horse-9")
         scope = {"region": regions["province"]} if role == Role.SYSTEM_ADMIN else {"organ": luan}
         StaffRole.objects.create(user=users[name], role=role, **scope)
     users["hefei_catalog_admin"] = User.objects.create_user("hefei_catalog_admin", password="Correct-Horse-9")
     StaffRole.objects.create(user=users["hefei_catalog_admin"], role=Role.CATALOG_ADMIN, organ=hefei)
-    return {"item": item, "topic": topic, "users": users}
+    mandate = AgentMandate.objects.get(legal_person=company)
+    return {"item": item, "topic": topic, "users": users, "mandate": mandate}
 
 
 @pytest.mark.parametrize(("name", "url", "expected"), ROUTES, ids=[r[0] for r in ROUTES])
