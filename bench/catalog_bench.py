@@ -15,26 +15,17 @@ import json
 import os
 import platform
 import random
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import setup_django, summarise  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ["许可", "登记", "餐饮", "食品经营许可", "社会保险", "补贴", "身份证", "建设工程", "学生资助", "户口",
            "不动产", "老年", "道路运输", "医疗", "残疾人", "企业投资项目备案", "消防", "药品", "教师资格", "结婚"]
-
-
-def pct(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def summarise(samples_s: list[float]) -> dict:
-    ms = [s * 1000 for s in samples_s]
-    return {"n": len(ms), "p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pct(ms, 95), 2),
-            "p99_ms": round(pct(ms, 99), 2), "max_ms": round(max(ms), 2)}
 
 
 def timed(fn, args_list, rounds):
@@ -47,22 +38,7 @@ def timed(fn, args_list, rounds):
 
 
 def run_one(db: str, items: int, rounds: int) -> dict:
-    os.environ["GOVHALL_VAR_DIR"] = str(ROOT / "var" / f"bench-{db}")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["GOVHALL_LOG_LEVEL"] = "WARNING"
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname='govhall_bench'").fetchone():
-                conn.execute("CREATE DATABASE govhall_bench")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/govhall_bench"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings.base")
-    import django
-
-    django.setup()
+    setup_django(db, f"bench-{db}", "govhall_bench")
     from django.core.management import call_command
     from django.test import Client
 

@@ -20,52 +20,21 @@ import datetime as dt
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import setup_django, summarise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 USERS = 50
 PASSWORD = "Bench-Login-2026"
 
 
-def pct(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def summarise(samples_s: list[float]) -> dict:
-    ms = [s * 1000 for s in samples_s]
-    return {"n": len(ms), "p50_ms": round(statistics.median(ms), 2), "p95_ms": round(pct(ms, 95), 2),
-            "p99_ms": round(pct(ms, 99), 2), "max_ms": round(max(ms), 2)}
-
-
 def setup(db: str) -> None:
-    os.environ["GOVHALL_VAR_DIR"] = str(ROOT / "var" / f"bench-login-{db}")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["GOVHALL_LOG_LEVEL"] = "WARNING"
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname='govhall_bench_login'").fetchone():
-                conn.execute("CREATE DATABASE govhall_bench_login")
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/govhall_bench_login"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings.base")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    middleware = "govhall.login.middleware.SessionGenerationMiddleware"
-    if middleware not in settings.MIDDLEWARE:
-        auth = settings.MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-        settings.MIDDLEWARE.insert(auth + 1, middleware)
-
+    setup_django(db, f"bench-login-{db}", "govhall_bench_login")
 
 def personas() -> tuple[list, list, dict]:
     from govhall.catalog import testing
