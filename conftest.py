@@ -76,7 +76,8 @@ def fresh_calendar_cache(request):
     ``transaction=True`` flush every table afterwards, migration-seeded calendar days included:
     database tests put the official calendar back when it is gone."""
     if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
-        request.getfixturevalue("db") if "transactional_db" not in request.fixturenames else None
+        if "transactional_db" not in request.fixturenames:
+            request.getfixturevalue("db")
         from govhall.core.models import CalendarYear
 
         if not CalendarYear.objects.exists():

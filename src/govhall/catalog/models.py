@@ -123,6 +123,13 @@ class VersionState(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
+def in_force_q(day: dt.date, prefix: str = "") -> Q:
+    """Filter for versions published and in force on ``day``; ``prefix`` for related lookups
+    (``"versions__"`` from a topic or item)."""
+    return Q(**{f"{prefix}state": VersionState.PUBLISHED, f"{prefix}effective_from__lte": day}) & (
+        Q(**{f"{prefix}effective_until__isnull": True}) | Q(**{f"{prefix}effective_until__gt": day}))
+
+
 class ItemVersion(models.Model):
     item = models.ForeignKey(ImplementationItem, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()

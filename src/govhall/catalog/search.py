@@ -19,7 +19,7 @@ from functools import lru_cache
 from django.db import connection
 from django.utils import timezone
 
-from .models import ImplementationItem, ItemVersion, Region, SearchEntry, VersionState
+from .models import ImplementationItem, ItemVersion, Region, SearchEntry, in_force_q
 
 log = logging.getLogger(__name__)
 _WORD = re.compile(r"[\w]+", re.UNICODE)
@@ -59,8 +59,7 @@ def _body_text(version: ItemVersion) -> str:
 def current_version(item: ImplementationItem, day: dt.date | None = None) -> ItemVersion | None:
     day = day or timezone.localdate()
     return (
-        item.versions.filter(state=VersionState.PUBLISHED, effective_from__lte=day)
-        .exclude(effective_until__lte=day)
+        item.versions.filter(in_force_q(day))
         .order_by("-effective_from", "-number")
         .first()
     )

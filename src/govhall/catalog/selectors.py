@@ -11,7 +11,16 @@ from govhall.core.errors import NotFound
 
 from . import search as search_index
 from .guide import FAQ_FIELDS, FEE_FIELDS, MATERIAL_FIELDS, PROCEDURE_FIELDS, SCALAR_FIELDS, STEP_FIELDS
-from .models import ImplementationItem, ItemVersion, Organ, Region, SearchEntry, Topic, VersionState
+from .models import (
+    ImplementationItem,
+    ItemVersion,
+    Organ,
+    Region,
+    SearchEntry,
+    Topic,
+    VersionState,
+    in_force_q,
+)
 
 GUIDE_PREFETCH = ("materials", "fees", "steps", "special_procedures", "faqs", "topics", "joint_organs")
 
@@ -31,9 +40,7 @@ def guide_of(version: ItemVersion) -> dict:
 
 def versions_in_force(day: dt.date) -> Q:
     """Filter on ItemVersion: published and in force on ``day``."""
-    return Q(state=VersionState.PUBLISHED, effective_from__lte=day) & (
-        Q(effective_until__isnull=True) | Q(effective_until__gt=day)
-    )
+    return in_force_q(day)
 
 
 def published_version(code: str, day: dt.date | None = None) -> ItemVersion:
@@ -91,8 +98,7 @@ def organs_with_items(region: Region | None = None) -> QuerySet[Organ]:
 def topics_with_counts(day: dt.date | None = None) -> list[Topic]:
     """Every topic, annotated with ``item_count``: items whose version in force lists it (one query)."""
     day = day or timezone.localdate()
-    in_force = (Q(versions__state=VersionState.PUBLISHED, versions__effective_from__lte=day)
-                & (Q(versions__effective_until__isnull=True) | Q(versions__effective_until__gt=day)))
+    in_force = in_force_q(day, "versions__")
     return list(Topic.objects.annotate(item_count=Count("versions", filter=in_force, distinct=True)))
 
 

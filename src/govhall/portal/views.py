@@ -93,34 +93,31 @@ def search(request):
     return render(request, "portal/search.html", context)
 
 
+def _listing(request, obj, key: str, filters: dict, kind: str, **extra):
+    """Items of one topic, organ or region; 404 for an unknown one."""
+    if obj is None:
+        raise Http404(key)
+    context = _results(request, **filters)
+    context.update({"heading": obj.name, "kind": kind, "subject": obj, **extra})
+    return render(request, "portal/listing.html", context)
+
+
 @requires(PUBLIC)
 def topic(request, code: str):
     obj = selectors.topic_by_code(code)
-    if obj is None:
-        raise Http404(code)
-    context = _results(request, topic=obj.code)
-    context.update({"heading": obj.name, "kind": obj.get_audience_display(), "subject": obj})
-    return render(request, "portal/listing.html", context)
+    return _listing(request, obj, code, {"topic": code}, obj and obj.get_audience_display())
 
 
 @requires(PUBLIC)
 def organ(request, credit_code: str):
     obj = selectors.organ_by_credit_code(credit_code)
-    if obj is None:
-        raise Http404(credit_code)
-    context = _results(request, organ=obj.pk)
-    context.update({"heading": obj.name, "kind": _("Implementing organ"), "subject": obj, "organ": obj})
-    return render(request, "portal/listing.html", context)
+    return _listing(request, obj, credit_code, {"organ": obj and obj.pk}, _("Implementing organ"), organ=obj)
 
 
 @requires(PUBLIC)
 def region(request, code: str):
     obj = selectors.region_by_code(code)
-    if obj is None:
-        raise Http404(code)
-    context = _results(request, region=obj.code)
-    context.update({"heading": obj.name, "kind": obj.get_level_display(), "subject": obj, "region": obj})
-    return render(request, "portal/listing.html", context)
+    return _listing(request, obj, code, {"region": code}, obj and obj.get_level_display(), region=obj)
 
 
 @requires(PUBLIC)
