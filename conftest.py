@@ -76,8 +76,7 @@ def fresh_calendar_cache(request):
     ``transaction=True`` flush every table afterwards, migration-seeded calendar days included:
     database tests put the official calendar back when it is gone."""
     if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
-        if "transactional_db" not in request.fixturenames:
-            request.getfixturevalue("db")
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
         from govhall.core.models import CalendarYear
 
         if not CalendarYear.objects.exists():

@@ -65,6 +65,15 @@ ROUTES = [
     ("oidc jwks", lambda w: "/oauth/jwks", ALL),
     ("oidc userinfo without a token", lambda w: "/oauth/userinfo", dict.fromkeys(PERSONAS, 401)),
     ("oidc client registry", lambda w: reverse("oidc:client_list"), expect(403, anonymous=LOGIN, system_admin=200)),
+    # business handling: the applicant's pages, the workbench, notifications
+    ("my cases", lambda w: reverse("cases:my_cases"), expect(200, anonymous=LOGIN)),
+    ("public progress lookup", lambda w: reverse("cases:progress"), ALL),
+    ("inbox", lambda w: reverse("notifications:inbox"), expect(200, anonymous=LOGIN)),
+    ("workbench queues", lambda w: reverse("workbench:queues"),
+     expect(403, anonymous=LOGIN, window_officer=200, reviewer=200, approver=200, supervisor=200)),
+    ("workbench counter", lambda w: reverse("workbench:counter"), expect(403, anonymous=LOGIN, window_officer=200)),
+    ("failed notifications", lambda w: reverse("notifications_console:failed"),
+     expect(403, anonymous=LOGIN, window_officer=200, supervisor=200, system_admin=200)),
 ]
 
 

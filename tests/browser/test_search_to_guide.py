@@ -1,4 +1,5 @@
-"""A phone user searches for 餐饮 and reaches the food business licence guide (real Chromium)."""
+"""A phone user searches for 餐饮 and reaches the food business licence guide (real Chromium; the
+``browser`` fixture is in conftest.py)."""
 
 import os
 from pathlib import Path
@@ -7,34 +8,9 @@ import pytest
 
 from govhall.catalog import testing
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path(os.environ.get("GOVHALL_SCREENSHOT_DIR", "/tmp")) / "govhall-guide-390.png"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def allow_sync_orm_under_playwright(monkeypatch):
-    """Playwright's sync API runs an event loop in this thread, which Django's ORM refuses to run under.
-    Set only while a test of this module runs: left in os.environ it would leak into subprocesses
-    (``check --deploy`` flags it as async.E001)."""
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing and CI is set: install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium); browser tests need it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_a_phone_user_finds_the_food_business_licence_and_reads_its_materials(live_server, browser):

@@ -10,7 +10,7 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from govhall.core.errors import DomainError, NotFound, Problem
+from govhall.core.errors import Conflict, DomainError, NotFound, Problem
 
 
 def error_body(code: str, message_zh: str, message_en: str, field: str = "",
@@ -23,7 +23,8 @@ def _field_of(loc) -> str:
     # ninja prefixes the location with the parameter source ("query", "path", "body").
     parts = [str(p) for p in loc]
     if parts and parts[0] in {"query", "path", "body", "header", "cookie", "form", "file"}:
-        parts = parts[1:]
+        # a JSON body is one parameter: drop its name too ("body.payload.status" → "status")
+        parts = parts[2:] if parts[0] == "body" and len(parts) > 2 else parts[1:]
     return ".".join(parts)
 
 
@@ -76,6 +77,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
         first = problems[0]
         return respond(request, 400, error_body(first.code, first.message_zh, first.message_en, first.field,
                                                 [p.as_dict() for p in problems]))
+
+    @api.exception_handler(Conflict)
+    def conflict(request, exc: Conflict):
+        first = exc.problems[0]
+        return respond(request, 409, error_body(first.code, first.message_zh, first.message_en, first.field,
+                                                [p.as_dict() for p in exc.problems]))
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):

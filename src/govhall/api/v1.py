@@ -3,6 +3,7 @@
 from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
+from .cases import router as cases_router
 from .catalog import router as catalog_router
 from .errors import install_error_handlers
 
@@ -17,10 +18,13 @@ api = NinjaAPI(
     title="GovHall API",
     version="1",
     description=(
-        "互联网政务服务平台公开接口（第1版）。事项目录与办事指南，供移动端、自助终端等渠道使用。\n\n"
+        "互联网政务服务平台公开接口（第1版）。事项目录与办事指南，供移动端、自助终端等渠道使用；"
+        "登录用户的网上申请、办件查询与办理（每个操作一次调用）。\n\n"
         "Public API of the GovHall online government service platform: the catalogue of items and their "
-        "guides, for other channels (mobile, kiosk). Errors: `{\"error\": {code, message_zh, message_en, "
-        "field, problems}}`."
+        "guides, for other channels (mobile, kiosk); for logged-in users, applications, their cases and the "
+        "organs' handling, one call per action (session cookie + CSRF token; see docs/api-cases.md). Errors: "
+        "`{\"error\": {code, message_zh, message_en, field, problems}}`; 400 domain errors (every problem "
+        "listed), 401, 403, 404, 409 conflicts (stale `expected_version`), 422 invalid requests."
     ),
     urls_namespace="api:v1",  # included under govhall.api.urls (app_name "api")
     docs=Swagger(),  # with "ninja" in INSTALLED_APPS the bundled files under /static/ninja/ are used, no CDN
@@ -30,3 +34,4 @@ api = NinjaAPI(
 )
 install_error_handlers(api)
 api.add_router("/catalog", catalog_router)
+api.add_router("", cases_router)

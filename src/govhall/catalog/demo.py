@@ -26,6 +26,7 @@ DEMO_ACCOUNTS = [
     ("window_officer", "市场监管窗口人员", Role.WINDOW_OFFICER, CITY_MARKET, None),
     ("reviewer", "市场监管审核人", Role.REVIEWER, CITY_MARKET, None),
     ("approver", "市场监管局负责人", Role.APPROVER, CITY_MARKET, None),
+    ("joint_reviewer", "住建局联办审核人", Role.REVIEWER, "六安市住房和城乡建设局", None),
     ("data_admin", "数据资源管理员", Role.DATA_ADMIN, None, "341500"),
     ("supervisor", "电子监察人员", Role.SUPERVISOR, None, "341500"),
     ("security_admin", "安全管理员", Role.SECURITY_ADMIN, None, "341500"),
@@ -81,6 +82,9 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
         counts["accounts"] = create_demo_accounts()
         create_demo_people()
         create_demo_client()
+        from govhall.cases.demo import create_demo_cases
+
+        counts.update(create_demo_cases())
     return counts
 
 

@@ -22,6 +22,11 @@ def viewable_organs_q(user) -> Q:
     return _organs_q(user, roles=None)
 
 
+def organs_q(user, *, roles) -> Q:
+    """A filter on Organ for the organs where ``user`` holds one of ``roles`` (None: any role)."""
+    return _organs_q(user, roles=roles)
+
+
 def _organs_q(user, roles) -> Q:
     if not getattr(user, "pk", None):
         return Q(pk__in=[])

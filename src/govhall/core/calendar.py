@@ -36,8 +36,15 @@ class WorkCalendar:
     def from_days(cls, days: dict[dt.date, bool]) -> WorkCalendar:
         return cls(tuple(sorted(d for d, working in days.items() if working)), frozenset(d.year for d in days))
 
-    def _check(self, *dates: dt.date) -> None:
-        for year in range(min(d.year for d in dates), max(d.year for d in dates) + 1):
+    def _check(self, a: dt.date, b: dt.date | None = None) -> None:
+        """Raise CalendarYearUnknown for the first year from ``a`` to ``b`` without a schedule.
+        Hot path of every deadline: one set lookup when both dates fall in one year."""
+        first, last = a.year, a.year if b is None else b.year
+        if first == last:
+            if first not in self.known_years:
+                raise CalendarYearUnknown(first)
+            return
+        for year in range(min(first, last), max(first, last) + 1):
             if year not in self.known_years:
                 raise CalendarYearUnknown(year)
 
@@ -57,7 +64,8 @@ class WorkCalendar:
         if i >= len(self.working_days):
             raise CalendarYearUnknown(max(self.known_years) + 1)
         end = self.working_days[i]
-        self._check(start, end)
+        if end.year != start.year:
+            self._check(start, end)
         return end
 
     def working_days_between(self, a: dt.date, b: dt.date) -> int:

@@ -18,12 +18,16 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CATALOG_ADMIN: frozenset({"console.access", "catalog.item.view", "catalog.item.edit",
                                    "catalog.item.publish", "catalog.item.import"}),
-    Role.SUPERVISOR: frozenset({"console.access", "catalog.item.view", "core.audit.view"}),
+    Role.SUPERVISOR: frozenset({"console.access", "catalog.item.view", "core.audit.view", "cases.case.view",
+                               "notifications.delivery.manage"}),
     Role.SECURITY_ADMIN: frozenset({"console.access", "core.audit.view"}),
-    Role.SYSTEM_ADMIN: frozenset({"console.access", "core.calendar.edit", "core.audit.view", "oidc.client.manage"}),
-    Role.WINDOW_OFFICER: frozenset({"console.access", "catalog.item.view"}),
-    Role.REVIEWER: frozenset({"console.access", "catalog.item.view"}),
-    Role.APPROVER: frozenset({"console.access", "catalog.item.view"}),
+    Role.SYSTEM_ADMIN: frozenset({"console.access", "core.calendar.edit", "core.audit.view", "oidc.client.manage",
+                                  "notifications.delivery.manage"}),
+    Role.WINDOW_OFFICER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.accept",
+                                   "notifications.delivery.manage"}),
+    Role.REVIEWER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.handle"}),
+    Role.APPROVER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.handle",
+                              "cases.case.decide"}),
     Role.DATA_ADMIN: frozenset({"console.access", "catalog.item.view"}),
 }
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "govhall.login",
     "govhall.oidc",
     "govhall.catalog",
+    "govhall.cases",
+    "govhall.notifications",
     "govhall.portal",
     "govhall.console",
     "govhall.api",
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "govhall.core.context_processors.platform",
+                "govhall.notifications.context_processors.inbox",
             ],
         },
     }
@@ -170,8 +173,33 @@ TASKS = {
 # Upload limit for catalogue imports and material files (bytes).
 GOVHALL_MAX_UPLOAD_BYTES = int(os.environ.get("GOVHALL_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = GOVHALL_MAX_UPLOAD_BYTES
+# Payment provider class (dotted path, docs/uploads-and-payments.md); the simulator takes no money.
+GOVHALL_PAYMENT_PROVIDER = os.environ.get("GOVHALL_PAYMENT_PROVIDER", "govhall.cases.payments.SimulatorProvider")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The platform's own name, shown in the page header.
+# Notifications (docs/notifications.md): e-mail through Django's SMTP backend. Without EMAIL_HOST,
+# e-mails are written to var/mail/ (a development outbox) instead of being sent.
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+GOVHALL_MAIL_FROM = os.environ.get("GOVHALL_MAIL_FROM", "noreply@localhost")
+GOVHALL_SITE_URL = os.environ.get("GOVHALL_SITE_URL", "")
+GOVHALL_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("GOVHALL_NOTIFY_MAX_ATTEMPTS", 5))
+# Working days the applicant has to answer a correction notice (the organ may set another per notice).
+GOVHALL_CORRECTION_DAYS = int(os.environ.get("GOVHALL_CORRECTION_DAYS", 15))
+# Public progress lookups (case number + query code): failures per client address and window.
+GOVHALL_PROGRESS_FAILURES = int(os.environ.get("GOVHALL_PROGRESS_FAILURES", 10))
+GOVHALL_PROGRESS_WINDOW = int(os.environ.get("GOVHALL_PROGRESS_WINDOW", 600))
+
 GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME", "皖事通办 · 六安政务服务网")
 # Region whose catalogue the portal shows by default (GB/T 2260 code).
 GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION", "341500")

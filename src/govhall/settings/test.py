@@ -12,3 +12,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 GOVHALL_DEMO = True
+
+# A file, not SQLite's shared in-memory database: concurrency tests (two officers on one case, case
+# numbers under load) need real locking with the busy timeout, as in production.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(tempfile.mkdtemp(prefix="govhall-testdb-")) + "/test.sqlite3"}  # noqa: F405
