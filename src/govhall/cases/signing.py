@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from govhall.core import audit
-from govhall.core.errors import NotFound
+from govhall.core.errors import DomainError, NotFound
 from govhall.crypto import keystore
 
 from .models import Application
@@ -62,7 +62,10 @@ def sign(application: Application, signer, rows=None) -> None:
     try:
         key_id, signature = keystore.sign(purpose=purpose, data=data)
     except NotFound:
-        keystore.key_generate(actor=signer, purpose=purpose)
+        try:
+            keystore.key_generate(actor=signer, purpose=purpose)
+        except DomainError:  # a parallel submission by the same account issued the key first: use it
+            pass
         key_id, signature = keystore.sign(purpose=purpose, data=data)
     application.signed_payload_sm3 = audit.sm3_hex(data)
     application.signature = signature
