@@ -1,0 +1,13 @@
+"""``{% case_documents case "applicant" %}`` / ``"staff"``: the case's sealed documents with their
+download links (used by the applicant's and the workbench's case pages)."""
+
+from django import template
+
+from govhall.documents import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("documents/_case_documents.html")
+def case_documents(case, audience: str = "applicant"):
+    return {"case": case, "documents": selectors.case_documents(case), "staff": audience == "staff"}
