@@ -3,7 +3,7 @@ import pytest
 from govhall.catalog import testing
 from govhall.core import calendar_store
 from govhall.core.i18n import compile_catalogues
-from govhall.identity.models import StaffRole, User
+from govhall.identity.models import User
 from govhall.identity.roles import Role
 
 
@@ -22,37 +22,31 @@ def other_organ(regions):
     return testing.make_organ(regions["hefei"], name="合肥市市场监督管理局")
 
 
-def _staff(username, role, organ=None, region=None):
-    user = User.objects.create_user(username=username, password="Correct-Horse-9", display_name=username)
-    StaffRole.objects.create(user=user, role=role, organ=organ, region=region)
-    return user
-
-
 @pytest.fixture
 def catalog_admin(organ):
     """Catalogue administrator of the Lu'an market regulation bureau."""
-    return _staff("catalog_admin", Role.CATALOG_ADMIN, organ=organ)
+    return testing.make_staff("catalog_admin", Role.CATALOG_ADMIN, organ=organ)
 
 
 @pytest.fixture
 def region_catalog_admin(regions):
     """Catalogue administrator for all of Lu'an city (the service centre)."""
-    return _staff("city_catalog_admin", Role.CATALOG_ADMIN, region=regions["city"])
+    return testing.make_staff("city_catalog_admin", Role.CATALOG_ADMIN, region=regions["city"])
 
 
 @pytest.fixture
 def other_catalog_admin(other_organ):
-    return _staff("hefei_catalog_admin", Role.CATALOG_ADMIN, organ=other_organ)
+    return testing.make_staff("hefei_catalog_admin", Role.CATALOG_ADMIN, organ=other_organ)
 
 
 @pytest.fixture
 def system_admin(regions):
-    return _staff("sysadmin", Role.SYSTEM_ADMIN, region=regions["province"])
+    return testing.make_staff("sysadmin", Role.SYSTEM_ADMIN, region=regions["province"])
 
 
 @pytest.fixture
 def supervisor(regions):
-    return _staff("supervisor", Role.SUPERVISOR, region=regions["city"])
+    return testing.make_staff("supervisor", Role.SUPERVISOR, region=regions["city"])
 
 
 @pytest.fixture

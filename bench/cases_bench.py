@@ -43,7 +43,7 @@ from bisect import bisect_right
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import summarise  # noqa: E402
+from common import migrate, setup_database, summarise  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -172,28 +172,7 @@ N_ORGANS = 200
 
 
 def setup_db(db: str) -> None:
-    os.environ["GOVHALL_VAR_DIR"] = str(SQLITE_DIR / "var")
-    os.environ["ALLOWED_HOSTS"] = "testserver"
-    os.environ["GOVHALL_LOG_LEVEL"] = "WARNING"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings.base")
-    if db == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DATABASE]).fetchone():
-                conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
-    else:
-        SQLITE_DIR.mkdir(parents=True, exist_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_DIR / 'cases.sqlite3'}"
-    import django
-
-    django.setup()
-
-
-def migrate() -> None:
-    """``govhall migrate`` with this process's DATABASE_URL (a subprocess, as an operator runs it)."""
-    subprocess.run([str(ROOT / ".venv" / "bin" / "govhall"), "migrate", "-v", "0"], check=True, env=os.environ)
+    setup_database(db, var_dir=SQLITE_DIR / "var", sqlite_file=SQLITE_DIR / "cases.sqlite3", pg_database=PG_DATABASE)
 
 
 def organ_weights() -> list[float]:

@@ -32,6 +32,34 @@ def setup_django(db: str, var_name: str, pg_database: str) -> None:
     django.setup()
 
 
+def setup_database(db: str, *, var_dir: Path, sqlite_file: Path, pg_database: str) -> None:
+    """Like ``setup_django``, with the SQLite file and the var directory (keys) named by the caller."""
+    os.environ["GOVHALL_VAR_DIR"] = str(var_dir)
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    os.environ["GOVHALL_LOG_LEVEL"] = "WARNING"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings.base")
+    if db == "postgres":
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [pg_database]).fetchone():
+                conn.execute(f'CREATE DATABASE "{pg_database}"')
+        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{pg_database}"
+    else:
+        sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_file}"
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    """``govhall migrate`` with this process's DATABASE_URL (a subprocess, as an operator runs it)."""
+    import subprocess
+
+    subprocess.run([str(ROOT / ".venv" / "bin" / "govhall"), "migrate", "-v", "0"], check=True, env=os.environ)
+
+
 def pct(samples: list[float], p: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

@@ -15,9 +15,10 @@ from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 
 PERSONAS = ["anonymous", "applicant", "agent", "window_officer", "reviewer", "approver", "supervisor", "catalog_admin",
-            "hefei_catalog_admin", "system_admin"]
+            "hefei_catalog_admin", "security_admin", "system_admin"]
 STAFF = {"window_officer": Role.WINDOW_OFFICER, "reviewer": Role.REVIEWER, "approver": Role.APPROVER,
-         "supervisor": Role.SUPERVISOR, "catalog_admin": Role.CATALOG_ADMIN, "system_admin": Role.SYSTEM_ADMIN}
+         "supervisor": Role.SUPERVISOR, "catalog_admin": Role.CATALOG_ADMIN, "security_admin": Role.SECURITY_ADMIN,
+         "system_admin": Role.SYSTEM_ADMIN}
 ALL = dict.fromkeys(PERSONAS, 200)
 LOGIN = 302
 
@@ -29,8 +30,8 @@ def expect(default=None, **overrides):
 
 
 STAFF_200 = {p: 200 for p in STAFF} | {"hefei_catalog_admin": 200}
-# the system administrator runs the platform (calendar, accounts), not the catalogue
-ITEM_READERS = STAFF_200 | {"system_admin": 403}
+# the system and security administrators run the platform (calendar, accounts, keys), not the catalogue
+ITEM_READERS = STAFF_200 | {"system_admin": 403, "security_admin": 403}
 # (name, url builder, expected status per persona)
 ROUTES = [
     ("portal home", lambda w: reverse("portal:home"), ALL),
@@ -50,7 +51,7 @@ ROUTES = [
     ("console edit of Lu'an item", lambda w: reverse("console:item_edit", args=[w["item"].code]),
      expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=404)),
     ("console audit", lambda w: reverse("console:audit"),
-     expect(403, anonymous=LOGIN, supervisor=200, system_admin=200)),
+     expect(403, anonymous=LOGIN, supervisor=200, security_admin=200, system_admin=200)),
     ("console calendar", lambda w: reverse("console:calendar"), expect(403, anonymous=LOGIN, system_admin=200)),
     # identity: one's own account pages; object access answers 404 to everyone but the owner
     # people who already have a real-name identity are sent on to their account
@@ -74,6 +75,47 @@ ROUTES = [
     ("workbench counter", lambda w: reverse("workbench:counter"), expect(403, anonymous=LOGIN, window_officer=200)),
     ("failed notifications", lambda w: reverse("notifications_console:failed"),
      expect(403, anonymous=LOGIN, window_officer=200, supervisor=200, system_admin=200)),
+    # electronic licences, seals and the platform PKI
+    ("licence verification page", lambda w: reverse("licenses:verify") + f"?identifier={w['licence'].identifier}",
+     ALL),
+    ("api licence verification", lambda w: f"/api/v1/licenses/verify?identifier={w['licence'].identifier}", ALL),
+    ("api transparency log head", lambda w: "/api/v1/translog/sth", ALL),
+    ("pki root certificate", lambda w: reverse("pki:root"), ALL),
+    ("pki revocation list", lambda w: reverse("pki:crl"), ALL),
+    ("licence wallet", lambda w: reverse("licenses:wallet"), expect(200, anonymous=LOGIN)),
+    ("the holder's licence", lambda w: reverse("licenses:detail", args=[w["licence"].identifier]),
+     expect(404, anonymous=LOGIN, applicant=200)),
+    ("the holder's licence PDF", lambda w: reverse("licenses:pdf", args=[w["licence"].identifier]),
+     expect(404, anonymous=LOGIN, applicant=200)),
+    ("the holder's licence bundle", lambda w: reverse("licenses:bundle", args=[w["licence"].identifier]),
+     expect(404, anonymous=LOGIN, applicant=200)),
+    ("console licences", lambda w: reverse("licences_console:licences"), expect(403, anonymous=LOGIN, approver=200)),
+    ("console licence of Lu'an", lambda w: reverse("licences_console:licence", args=[w["licence"].identifier]),
+     expect(403, anonymous=LOGIN, approver=200)),
+    ("console licence types", lambda w: reverse("licences_console:types"),
+     expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=200)),
+    ("console seals", lambda w: reverse("seals:seals"), expect(403, anonymous=LOGIN, security_admin=200)),
+    ("console seal of Lu'an", lambda w: reverse("seals:seal", args=[w["seal"].seal_id]),
+     expect(403, anonymous=LOGIN, security_admin=200)),
+    ("console certificate authority", lambda w: reverse("seals:authority"),
+     expect(403, anonymous=LOGIN, security_admin=200, system_admin=200)),
+    # federation between nodes: the message endpoint takes signed POSTs only (no session)
+    ("federation message endpoint (GET)", lambda w: reverse("federation:messages"), dict.fromkeys(PERSONAS, 405)),
+    ("console federation peers", lambda w: reverse("federation:peers"),
+     expect(403, anonymous=LOGIN, security_admin=200, system_admin=200)),
+    # data sharing: data-resource administrators manage; supervisors read records and figures
+    ("who used my data", lambda w: reverse("sharing:data_use"), expect(200, anonymous=LOGIN)),
+    ("console data resources", lambda w: reverse("sharing_console:resources"),
+     expect(403, anonymous=LOGIN, supervisor=200)),
+    ("console new data resource", lambda w: reverse("sharing_console:resource_new"), expect(403, anonymous=LOGIN)),
+    ("console sharing agreements", lambda w: reverse("sharing_console:agreements"), expect(403, anonymous=LOGIN)),
+    ("console discrepancies", lambda w: reverse("sharing_console:discrepancies"), expect(403, anonymous=LOGIN)),
+    ("console access records", lambda w: reverse("sharing_console:access"),
+     expect(403, anonymous=LOGIN, supervisor=200)),
+    ("console Art. 8 records", lambda w: reverse("sharing_console:art8"), expect(403, anonymous=LOGIN, supervisor=200)),
+    ("console materials saved", lambda w: reverse("sharing_console:figures"),
+     expect(403, anonymous=LOGIN, supervisor=200)),
+    ("api materials saved", lambda w: "/api/v1/sharing/figures", expect(403, anonymous=401, supervisor=200)),
 ]
 
 
@@ -94,7 +136,25 @@ def world(db, applicant, company, enterprise_agent):
     users["hefei_catalog_admin"] = User.objects.create_user("hefei_catalog_admin", password="Correct-Horse-9")
     StaffRole.objects.create(user=users["hefei_catalog_admin"], role=Role.CATALOG_ADMIN, organ=hefei)
     mandate = AgentMandate.objects.get(legal_person=company)
-    return {"item": item, "topic": topic, "users": users, "mandate": mandate}
+    licence, seal = _licence_and_seal(luan, company, applicant)
+    return {"item": item, "topic": topic, "users": users, "mandate": mandate, "licence": licence, "seal": seal}
+
+
+def _licence_and_seal(organ, company, holder):
+    from govhall.crypto import seals
+    from govhall.licenses import services as licences
+    from govhall.translog import services as translog
+
+    schema = [{"name": "premises", "label_zh": "经营场所", "label_en": "Premises", "type": "text", "required": True,
+               "public": True}]
+    kind = licences.licence_type_create(actor=None, type_code=organ.credit_code + "002", name="食品经营许可证",
+                                        holder_kind="legal_person", face_schema=schema, defining_organ=organ,
+                                        validity_years=5, template="licences/food_business")
+    licence = licences.licence_issue(actor=None, licence_type=kind, issuer=organ, holder_name=company.name,
+                                     holder_code=company.credit_code, holder_user=holder,
+                                     face={"premises": "六安市裕安区茶城路8号"})
+    translog.sign_tree_head()
+    return licence, seals.seal_create(actor=None, organ=organ, name=f"{organ.name}电子印章")
 
 
 @pytest.mark.parametrize(("name", "url", "expected"), ROUTES, ids=[r[0] for r in ROUTES])

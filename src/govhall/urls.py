@@ -4,15 +4,24 @@ from django.views.i18n import set_language
 from govhall.core.permissions import PUBLIC, declare
 
 urlpatterns = [
+    # first: the API is the busiest prefix (kiosks, apps, verification), resolved without walking the pages
+    path("api/", include("govhall.api.urls")),
     path("", include("govhall.portal.urls")),
     path("", include("govhall.cases.portal_urls")),
     path("account/inbox/", include("govhall.notifications.urls")),
     path("account/", include("govhall.login.urls")),
     path("account/", include("govhall.identity.urls")),
     path("", include("govhall.oidc.urls")),
+    path("", include("govhall.licenses.urls")),
+    path("", include("govhall.sharing.portal_urls")),
+    path("", include("govhall.documents.urls")),
+    path("", include("govhall.federation.urls")),
     path("console/cases/", include("govhall.cases.console_urls")),
     path("console/notifications/", include("govhall.notifications.console_urls")),
+    path("console/sharing/", include("govhall.sharing.console_urls")),
+    path("console/licences/", include("govhall.licenses.console_urls")),
+    path("console/seals/", include("govhall.crypto.console_urls")),
+    path("pki/", include("govhall.crypto.urls")),
     path("console/", include("govhall.console.urls")),
-    path("api/", include("govhall.api.urls")),
     path("i18n/setlang/", declare(PUBLIC, set_language), name="set_language"),
 ]

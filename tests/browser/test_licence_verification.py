@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from govhall.identity.models import StaffRole, User
+from govhall.catalog import testing
 from govhall.identity.roles import Role
 from govhall.licenses import render
 from govhall.licenses import services as licences
@@ -42,9 +42,7 @@ def licence(organ, company, applicant):
 
 @pytest.fixture
 def approver(organ):
-    user = User.objects.create_user(username="licence_approver", password="Correct-Horse-9")
-    StaffRole.objects.create(user=user, role=Role.APPROVER, organ=organ)
-    return user
+    return testing.make_staff("licence_approver", Role.APPROVER, organ=organ)
 
 
 def test_the_qr_link_verifies_on_a_phone_and_revocation_shows_at_once(licence, live_server, browser, settings,

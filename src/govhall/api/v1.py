@@ -3,6 +3,10 @@
 from ninja import NinjaAPI, Swagger
 from ninja.renderers import JSONRenderer
 
+from govhall.licenses.api import router as licenses_router
+from govhall.sharing.api import router as sharing_router
+from govhall.translog.api import router as translog_router
+
 from .cases import router as cases_router
 from .catalog import router as catalog_router
 from .errors import install_error_handlers
@@ -35,3 +39,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/catalog", catalog_router)
 api.add_router("", cases_router)
+api.add_router("/licenses", licenses_router)
+api.add_router("/sharing", sharing_router)
+api.add_router("/translog", translog_router)

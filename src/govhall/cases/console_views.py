@@ -254,6 +254,9 @@ def _material_rows(application: Application) -> list[ApplicationMaterial]:
         row.all_files = list(row.files.all())
         for f in row.all_files:
             f.previewable = f.stored.content_type in INLINE_TYPES
+    from govhall.sharing.selectors import attach_provenance
+
+    attach_provenance(rows)  # provenance of fetched materials (resource, provider, version, time)
     return rows
 
 
@@ -628,10 +631,13 @@ def _counter_application(request, public_id) -> Application:
 
 def _counter_rows(application: Application) -> list[ApplicationMaterial]:
     rows = list(application.materials.select_related("material").prefetch_related("files__stored"))
+    from govhall.sharing.selectors import attach_provenance
+
+    attach_provenance(rows)  # what was fetched for the citizen (shown to them at the window)
     for row in rows:
         m = row.material
         row.key = f"material:{row.material_id}"
-        row.fetched = m.source in FETCHED_SOURCES or row.status == Status.TO_FETCH
+        row.fetched = row.status == Status.TO_FETCH  # fetched ones not available now are scanned instead
         row.online_form = row.status == Status.FORM
         row.uploadable = not row.fetched and not row.online_form
         row.current_files = [f for f in row.files.all() if not f.replaced]
@@ -675,7 +681,7 @@ def _save_counter_draft(request, application: Application) -> list[Problem]:
             problems.extend(exc.problems)
     for row in application.materials.select_related("material"):
         mid, m = row.material_id, row.material
-        if m.source in FETCHED_SOURCES or row.status in (Status.TO_FETCH, Status.FORM):
+        if row.status in (Status.TO_FETCH, Status.FORM):
             continue
         mode = request.POST.get(f"mode_{mid}", "")
         try:

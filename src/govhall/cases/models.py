@@ -18,15 +18,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govhall.catalog.codesets import SpecialProcedureKind
 
 
 class Channel(models.TextChoices):
-    ONLINE = "online", _("online (PC)")
+    ONLINE = "online", pgettext_lazy("application channel", "online (PC)")
     MOBILE = "mobile", _("mobile")
     KIOSK = "kiosk", _("self-service kiosk")
-    WINDOW = "window", _("at the window")
+    WINDOW = "window", pgettext_lazy("application channel", "at the window")
     API = "api", _("other channel (API)")
 
 
@@ -402,7 +403,7 @@ class ResultFile(models.Model):
 class Delivery(models.Model):
     class Method(models.TextChoices):
         DOWNLOAD = "download", _("download online")
-        POST = "post", _("by post")
+        POST = "post", pgettext_lazy("result delivery", "by post")
         WINDOW = "window", _("collection at the window")
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="delivery")

@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.catalog import selectors as catalog
-from govhall.catalog.codesets import FETCHED_SOURCES, Necessity
+from govhall.catalog.codesets import Necessity
 from govhall.core.errors import DomainError, NotFound, Problem
 from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
 from govhall.identity import selectors as identity
 from govhall.login.throttle import client_address
+from govhall.sharing import selectors as sharing
 
 from . import payments, selectors, services
 from .forms_spec import FIELDS
@@ -177,12 +178,13 @@ def apply_start(request, item_code: str):
 
 def _material_rows(application: Application, errors: dict[str, list[Problem]]) -> list[ApplicationMaterial]:
     rows = list(application.materials.select_related("material").prefetch_related("files__stored"))
+    sharing.attach_provenance(rows)  # once-only: what was fetched, from where, or why it was not
     for row in rows:
         m = row.material
         row.key = f"material:{row.material_id}"
         row.anchor = f"material-{row.material_id}"
         row.errors = errors.get(row.key, [])
-        row.fetched = m.source in FETCHED_SOURCES or row.status == Status.TO_FETCH
+        row.fetched = row.status == Status.TO_FETCH
         row.online_form = row.status == Status.FORM
         row.uploadable = not row.fetched and not row.online_form
         row.current_files = [f for f in row.files.all() if not f.replaced]
@@ -233,7 +235,7 @@ def _save_draft(request, application: Application) -> list[Problem]:
             services.application_update(actor=actor, application=application, form_data=data)
         for row in application.materials.select_related("material"):
             mid, m = row.material_id, row.material
-            if m.source in FETCHED_SOURCES or row.status in (Status.TO_FETCH, Status.FORM):
+            if row.status in (Status.TO_FETCH, Status.FORM):
                 continue
             mode = request.POST.get(f"mode_{mid}", "")
             if m.necessity == Necessity.LATER and mode == "later":

@@ -37,6 +37,7 @@ from govhall.core.calendar import CalendarYearUnknown
 from govhall.core.calendar_store import get_calendar
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
 from govhall.crypto.fields import mask_identifier
+from govhall.documents import case_outputs
 from govhall.identity.models import LegalPerson
 from govhall.identity.selectors import agent_authority, person_of, trust_level
 from govhall.notifications.services import notify
@@ -170,10 +171,13 @@ def application_start(*, actor, item_code: str, legal_person: LegalPerson | None
             application.save()
     except IntegrityError:  # the same key raced in from a second request
         return Application.objects.get(applicant=applicant, idempotency_key=idempotency_key)
-    ApplicationMaterial.objects.bulk_create([
+    rows = ApplicationMaterial.objects.bulk_create([
         ApplicationMaterial(application=application, material=m, status=_initial_status(m))
         for m in version.materials.all()
     ])
+    from govhall.sharing.services import resolve_application  # once-only: fetch what can be fetched (Art. 8)
+
+    resolve_application(actor=actor, application=application, rows=rows)
     audit.record(actor=actor, action="cases.application.started", target=application,
                  after={"item": item.code, "version": version.number, "channel": channel,
                         "legal_person": legal_person.credit_code if legal_person else None},
@@ -232,7 +236,7 @@ def material_upload(*, actor, application: Application, material_id: int, upload
         raise Conflict.single("cases.material.locked", "申请已提交，只能补正补正告知书列出的材料",
                               "the application is submitted: only materials listed in the correction notice "
                               "may be corrected", "material")
-    if row.material.source in FETCHED_SOURCES:
+    if row.status == Status.TO_FETCH:  # fetched ones that were declined or not available are uploaded
         raise DomainError.single("cases.material.fetched", f"“{row.material.name}”由部门通过数据共享获取，无需上传",
                                  f"“{row.material.name}” is fetched by the organ from shared data; do not upload "
                                  "it", "material")
@@ -342,6 +346,9 @@ def application_submit(*, actor, application: Application) -> Case:
     problems += form_problems(application.form_data)
     rows = _material_rows(application)
     problems += _material_problems(rows, today)
+    from govhall.sharing import services as sharing
+
+    problems += sharing.submission_problems(application)
     _raise(problems)
 
     now = timezone.now()
@@ -375,6 +382,7 @@ def application_submit(*, actor, application: Application) -> Case:
                  after={"number": case.number, "item": item.code, "version": version.number,
                         "payload_sm3": application.signed_payload_sm3, "key": application.signature_key_id},
                  on_behalf_of=application.legal_person.credit_code if application.legal_person_id else "")
+    sharing.check_consistency(actor=actor, application=application, case=case)  # Art. 9
     return case
 
 
@@ -540,6 +548,7 @@ def case_accept(*, actor, case: Case, expected_version: int | None = None, outco
     zh, en = _accepted_message(case)
     _event(case, "accepted", actor, zh, en, {"notice": case.acceptance_notice_number, "deemed": case.acceptance_deemed})
     _tell(case, "accepted", f"办件 {case.number} 已受理", f"Case {case.number} accepted", zh, en)
+    case_outputs.acceptance_notice(actor=actor, case=case)  # the sealed PDF notice (documents app)
     _audit(actor, "cases.case.accepted", case, after={"notice": case.acceptance_notice_number,
                                                        "clock_start": case.clock_start, "due": case.due_date,
                                                        "legal_due": case.legal_due_date,
@@ -572,6 +581,7 @@ def case_refuse(*, actor, case: Case, reason: str, legal_basis: str, expected_ve
     _tell(case, "not_accepted", f"办件 {case.number} 不予受理", f"Case {case.number} not accepted",
           f"不予受理通知书 {notice}。理由：{reason}。法律依据：{legal_basis}。",
           f"Non-acceptance notice {notice}. Reason: {reason}. Legal basis: {legal_basis}.")
+    case_outputs.non_acceptance_notice(actor=actor, case=case, number=notice, reason=reason, legal_basis=legal_basis)
     _audit(actor, "cases.case.refused", case, after={"notice": notice, "legal_basis": legal_basis}, reason=reason)
     return case
 
@@ -580,9 +590,24 @@ def correction_days() -> int:
     return int(getattr(settings, "GOVHALL_CORRECTION_DAYS", 15))
 
 
-@transaction.atomic
 def correction_notice_issue(*, actor, case: Case, items: list[dict], expected_version: int | None = None,
                             deadline_days: int | None = None) -> CorrectionNotice:
+    """See ``_correction_notice_issue``. A notice refused for asking for a fetchable material is kept
+    for supervision as a possible Art. 8 violation (written after the refused transaction)."""
+    try:
+        return _correction_notice_issue(actor=actor, case=case, items=items, expected_version=expected_version,
+                                        deadline_days=deadline_days)
+    except DomainError as exc:
+        if any(p.code == "cases.correction.fetchable" for p in exc.problems):
+            from govhall.sharing.services import record_fetchable_request
+
+            record_fetchable_request(actor=actor, case=case, items=items)
+        raise
+
+
+@transaction.atomic
+def _correction_notice_issue(*, actor, case: Case, items: list[dict], expected_version: int | None = None,
+                             deadline_days: int | None = None) -> CorrectionNotice:
     """The one-time correction notice (Art. 32, Art. 8): every missing or wrong item in one notice.
 
     ``items``: ``{"material": <material id>, "problem": text}`` or ``{"form_field": name, "problem": text}``.
@@ -647,6 +672,7 @@ def correction_notice_issue(*, actor, case: Case, items: list[dict], expected_ve
           f"请在 {notice.deadline} 前一次性补正以下全部 {len(resolved)} 项：{listing_zh}。逾期未补正的，办件终止。",
           f"Please correct all {len(resolved)} item(s) by {notice.deadline}: {listing_en}. "
           "If nothing arrives by then, the case ends.")
+    case_outputs.correction_notice(actor=actor, case=case, notice=notice)
     _audit(actor, "cases.correction.issued", case, after={"notice": notice.notice_number, "deadline": notice.deadline,
                                                            "items": [p for _, _, p in resolved]})
     return notice
@@ -720,6 +746,7 @@ def deem_overdue_acceptances(today: dt.date | None = None) -> list[str]:
             zh, en = _accepted_message(case)
             _event(case, "deemed_accepted", None, zh, en, {"rule": "Administrative Licensing Law Art. 32"})
             _tell(case, "accepted", f"办件 {case.number} 视为受理", f"Case {case.number} deemed accepted", zh, en)
+            case_outputs.acceptance_notice(actor=None, case=case)
             _audit(None, "cases.case.deemed_accepted", case, after={"clock_start": case.clock_start,
                                                                     "due": case.due_date})
             done.append(case.number)
@@ -874,6 +901,7 @@ def special_procedure_start(*, actor, case: Case, kind: str, reason: str, legal_
           f"not count towards the time limit. Projected completion date: {case.due_date}.")
     _event(case, "special_started", actor, zh, en, {"procedure": procedure.pk, "kind": kind})
     _tell(case, "special_started", f"办件 {case.number} 进入特别程序", f"Case {case.number}: special procedure", zh, en)
+    case_outputs.special_procedure_notice(actor=actor, case=case, procedure=procedure)
     _audit(actor, "cases.special.started", case, after={"kind": kind, "expected_days": expected_days,
                                                         "legal_basis": procedure.legal_basis}, reason=reason)
     return procedure
@@ -1018,6 +1046,9 @@ def _decide(case: Case, actor, outcome: str, reasons: str, legal_basis: str) -> 
     case.state, case.result_code = CaseState.DECIDED, ("granted" if outcome == Decision.Outcome.GRANT else "denied")
     case.current_step = None
     _refresh(case, "state", "result_code", "current_step")
+    case_outputs.decision(actor=actor, case=case, decision=decision)  # the sealed PDF (documents app)
+    if outcome == Decision.Outcome.GRANT:
+        case_outputs.result_licence(actor=actor, case=case)  # the item's e-licence, if its type exists
     verdict_zh = "准予" if outcome == Decision.Outcome.GRANT else "不予"
     zh = f"已作出{verdict_zh}决定（{decision.document_number}）。理由：{decision.reasons}。依据：{decision.legal_basis}。"
     en = (f"Decision {decision.document_number}: {decision.get_outcome_display()}. Reasons: {decision.reasons}. "

@@ -82,9 +82,15 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
         counts["accounts"] = create_demo_accounts()
         create_demo_people()
         create_demo_client()
+        from govhall.licenses.demo import create_demo_licences
+
+        counts.update(create_demo_licences())
         from govhall.cases.demo import create_demo_cases
 
         counts.update(create_demo_cases())
+        from govhall.sharing.demo import create_demo_sharing
+
+        counts.update(create_demo_sharing())
     return counts
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .codesets import (
     CaseKind,
@@ -88,7 +89,7 @@ class CatalogItem(models.Model):
     basic_code = models.CharField(_("basic code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=200)
     item_type = models.CharField(_("item type"), max_length=2, choices=ItemType.choices)
-    legal_basis = models.TextField(_("legal basis"))
+    legal_basis = models.TextField(pgettext_lazy("catalogue item", "legal basis"))
     exercise_levels = models.JSONField(_("exercise levels"), default=list)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="catalog_items")
     supplementary = models.BooleanField(_("city supplementary item"), default=False)
@@ -147,7 +148,7 @@ class ItemVersion(models.Model):
 
     # --- the guide (GB/T 39046 implementation list fields) ---
     name = models.CharField(_("item name"), max_length=200)
-    legal_basis = models.TextField(_("legal basis"), blank=True)
+    legal_basis = models.TextField(pgettext_lazy("catalogue item", "legal basis"), blank=True)
     service_objects = models.JSONField(_("service objects"), default=list, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="versions")
     keywords = models.JSONField(_("keywords"), default=list, blank=True)
@@ -233,7 +234,7 @@ class Material(models.Model):
     source = models.CharField(_("source channel"), max_length=12, choices=MaterialSource.choices)
     licence_type_code = models.CharField(_("e-licence type code"), max_length=30, blank=True)
     data_resource_code = models.CharField(_("shared data resource code"), max_length=50, blank=True)
-    issuing_organ = models.CharField(_("issuing organ"), max_length=100, blank=True)
+    issuing_organ = models.CharField(pgettext_lazy("material", "issuing organ"), max_length=100, blank=True)
     original_count = models.PositiveSmallIntegerField(_("originals"), default=0)
     copy_count = models.PositiveSmallIntegerField(_("copies"), default=0)
     paper_size = models.CharField(_("paper size"), max_length=10, blank=True)

@@ -118,3 +118,12 @@ def make_item(*, organ: Organ | None = None, publish: bool = True, actor=None, l
 
 def make_topic(code: str = "E02", name: str = "准营准办", audience: str = "enterprise") -> Topic:
     return Topic.objects.get_or_create(code=code, defaults={"name": name, "audience": audience})[0]
+
+
+def make_staff(username: str, role: str, organ: Organ | None = None, region: Region | None = None):
+    """A staff account holding ``role`` in ``organ`` (or for ``region`` and everything below it)."""
+    from govhall.identity.models import StaffRole, User
+
+    user = User.objects.create_user(username=username, password="Correct-Horse-9", display_name=username)
+    StaffRole.objects.create(user=user, role=role, organ=organ, region=region)
+    return user

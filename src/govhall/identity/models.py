@@ -7,6 +7,7 @@ index (govhall.crypto.fields); pages, logs and audit events show them masked. Se
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from govhall.crypto.fields import mask_identifier, open_
 
@@ -68,7 +69,7 @@ class Person(models.Model):
     """A natural person's real-name identity, attached to one login account."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="person")
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     id_type = models.CharField(_("document type"), max_length=20, choices=IdType.choices)
     id_number_cipher = models.BinaryField()
     id_number_key_version = models.PositiveSmallIntegerField()

@@ -17,18 +17,22 @@ class Role(models.TextChoices):
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CATALOG_ADMIN: frozenset({"console.access", "catalog.item.view", "catalog.item.edit",
-                                   "catalog.item.publish", "catalog.item.import"}),
+                                   "catalog.item.publish", "catalog.item.import", "licenses.type.manage"}),
     Role.SUPERVISOR: frozenset({"console.access", "catalog.item.view", "core.audit.view", "cases.case.view",
-                               "notifications.delivery.manage"}),
-    Role.SECURITY_ADMIN: frozenset({"console.access", "core.audit.view"}),
+                               "notifications.delivery.manage", "sharing.resource.view", "sharing.access.view",
+                               "sharing.figures.view"}),
+    Role.SECURITY_ADMIN: frozenset({"console.access", "core.audit.view", "crypto.ca.manage", "crypto.seal.manage",
+                                    "federation.peer.view"}),
     Role.SYSTEM_ADMIN: frozenset({"console.access", "core.calendar.edit", "core.audit.view", "oidc.client.manage",
-                                  "notifications.delivery.manage"}),
+                                  "notifications.delivery.manage", "crypto.ca.manage", "federation.peer.view"}),
     Role.WINDOW_OFFICER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.accept",
                                    "notifications.delivery.manage"}),
     Role.REVIEWER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.handle"}),
     Role.APPROVER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.handle",
-                              "cases.case.decide"}),
-    Role.DATA_ADMIN: frozenset({"console.access", "catalog.item.view"}),
+                              "cases.case.decide", "licenses.licence.issue", "licenses.licence.manage"}),
+    Role.DATA_ADMIN: frozenset({"console.access", "catalog.item.view", "sharing.resource.view",
+                                "sharing.resource.manage", "sharing.agreement.manage", "sharing.discrepancy.decide",
+                                "sharing.access.view", "sharing.figures.view"}),
 }
 
 

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from govhall.core.errors import DomainError, NotFound, Problem
 from govhall.core.permissions import requires
@@ -127,7 +127,8 @@ def _agents_response(request, *, form=None, problems=(), status=200):
     granted = list(selectors.mandates_granted(person)) if person else []
     held = list(selectors.mandates_of(person)) if person else []
     for m in granted + held:
-        m.state = _("revoked") if m.revoked_at else (_("in force") if m.in_force_at(now) else _("expired"))
+        m.state = (pgettext("mandate", "revoked") if m.revoked_at
+                   else pgettext("mandate", "in force") if m.in_force_at(now) else _("expired"))
         m.active = m.in_force_at(now)
     context = {"person": person, "legal_persons": legal_persons, "granted": granted, "held": held,
                "form": form, "problems": _labelled(list(problems), form)}

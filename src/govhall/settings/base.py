@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.cases",
     "govhall.notifications",
+    "govhall.translog",
+    "govhall.licenses",
+    "govhall.documents",
+    "govhall.federation",
+    "govhall.sharing",
     "govhall.portal",
     "govhall.console",
     "govhall.api",
@@ -192,7 +197,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
 GOVHALL_MAIL_FROM = os.environ.get("GOVHALL_MAIL_FROM", "noreply@localhost")
-GOVHALL_SITE_URL = os.environ.get("GOVHALL_SITE_URL", "")
+# The public origin: licence QR codes, e-mail and SMS links carry it. Set it in production.
+GOVHALL_SITE_URL = os.environ.get("GOVHALL_SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Signed PDF documents: the TrueType font embedded for Chinese text (empty: WenQuanYi Micro Hei from
+# the Debian package fonts-wqy-microhei). See docs/documents.md.
+GOVHALL_PDF_FONT = os.environ.get("GOVHALL_PDF_FONT", "")
 GOVHALL_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("GOVHALL_NOTIFY_MAX_ATTEMPTS", 5))
 # Working days the applicant has to answer a correction notice (the organ may set another per notice).
 GOVHALL_CORRECTION_DAYS = int(os.environ.get("GOVHALL_CORRECTION_DAYS", 15))
@@ -210,6 +219,21 @@ GOVHALL_SCHEDULER_TICK = int(os.environ.get("GOVHALL_SCHEDULER_TICK", 30))
 GOVHALL_OIDC_ISSUER = os.environ.get("GOVHALL_OIDC_ISSUER", "")
 # Directory of the ID-token signing keys; GOVHALL_OIDC_SIGNING_KEY (PEM) overrides the active key.
 GOVHALL_OIDC_KEY_DIR = os.environ.get("GOVHALL_OIDC_KEY_DIR") or VAR_DIR / "oidc-keys"
+
+# Federation between GovHall nodes (docs/federation.md): this node's identity, the licence issuer
+# credit-code prefixes it answers for, and the client's timeouts, retries and circuit breaker.
+GOVHALL_NODE_CODE = os.environ.get("GOVHALL_NODE_CODE", GOVHALL_HOME_REGION)
+GOVHALL_NODE_NAME = os.environ.get("GOVHALL_NODE_NAME", GOVHALL_SITE_NAME)
+GOVHALL_NODE_BASE_URL = os.environ.get("GOVHALL_NODE_BASE_URL", GOVHALL_SITE_URL)
+GOVHALL_NODE_ISSUER_PREFIXES = env_list("GOVHALL_NODE_ISSUER_PREFIXES", "")
+GOVHALL_FEDERATION_CONNECT_TIMEOUT = float(os.environ.get("GOVHALL_FEDERATION_CONNECT_TIMEOUT", 3))
+GOVHALL_FEDERATION_READ_TIMEOUT = float(os.environ.get("GOVHALL_FEDERATION_READ_TIMEOUT", 10))
+GOVHALL_FEDERATION_RETRIES = int(os.environ.get("GOVHALL_FEDERATION_RETRIES", 2))
+GOVHALL_FEDERATION_BACKOFF = float(os.environ.get("GOVHALL_FEDERATION_BACKOFF", 0.2))
+GOVHALL_FEDERATION_BREAKER_FAILURES = int(os.environ.get("GOVHALL_FEDERATION_BREAKER_FAILURES", 5))
+GOVHALL_FEDERATION_BREAKER_COOLDOWN = int(os.environ.get("GOVHALL_FEDERATION_BREAKER_COOLDOWN", 60))
+GOVHALL_FEDERATION_CLOCK_SKEW = int(os.environ.get("GOVHALL_FEDERATION_CLOCK_SKEW", 300))
+GOVHALL_FEDERATION_MAX_BYTES = int(os.environ.get("GOVHALL_FEDERATION_MAX_BYTES", 1024 * 1024))
 
 LOGGING = {
     "version": 1,

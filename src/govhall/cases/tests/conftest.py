@@ -8,7 +8,6 @@ import pytest
 import time_machine
 
 from govhall.catalog import testing
-from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 
 START = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # a Monday
@@ -63,35 +62,29 @@ def co_organ(regions):
     return testing.make_organ(regions["city"], name="六安市住房和城乡建设局")
 
 
-def _staff(username, role, organ):
-    user = User.objects.create_user(username=username, password="Correct-Horse-9", display_name=username)
-    StaffRole.objects.create(user=user, role=role, organ=organ)
-    return user
-
-
 @pytest.fixture
 def window(organ):
-    return _staff("window_officer", Role.WINDOW_OFFICER, organ)
+    return testing.make_staff("window_officer", Role.WINDOW_OFFICER, organ)
 
 
 @pytest.fixture
 def reviewer(organ):
-    return _staff("reviewer", Role.REVIEWER, organ)
+    return testing.make_staff("reviewer", Role.REVIEWER, organ)
 
 
 @pytest.fixture
 def approver(organ):
-    return _staff("approver", Role.APPROVER, organ)
+    return testing.make_staff("approver", Role.APPROVER, organ)
 
 
 @pytest.fixture
 def co_reviewer(co_organ):
-    return _staff("co_reviewer", Role.REVIEWER, co_organ)
+    return testing.make_staff("co_reviewer", Role.REVIEWER, co_organ)
 
 
 @pytest.fixture
 def other_window(other_organ):
-    return _staff("hefei_window", Role.WINDOW_OFFICER, other_organ)
+    return testing.make_staff("hefei_window", Role.WINDOW_OFFICER, other_organ)
 
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \

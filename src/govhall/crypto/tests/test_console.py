@@ -3,25 +3,21 @@
 import pytest
 from django.urls import reverse
 
+from govhall.catalog import testing
 from govhall.crypto import ca, seals
 from govhall.crypto import x509 as X
 from govhall.crypto.models import Seal
-from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 
 
 @pytest.fixture
 def security_admin(organ):
-    user = User.objects.create_user(username="secadmin", password="Correct-Horse-9")
-    StaffRole.objects.create(user=user, role=Role.SECURITY_ADMIN, organ=organ)
-    return user
+    return testing.make_staff("secadmin", Role.SECURITY_ADMIN, organ=organ)
 
 
 @pytest.fixture
 def officer(organ):
-    user = User.objects.create_user(username="officer", password="Correct-Horse-9")
-    StaffRole.objects.create(user=user, role=Role.APPROVER, organ=organ)
-    return user
+    return testing.make_staff("officer", Role.APPROVER, organ=organ)
 
 
 def test_a_security_administrator_creates_a_seal_and_authorises_an_officer(client, security_admin, officer, organ,
@@ -60,8 +56,7 @@ def test_revoking_a_seal_puts_its_certificate_on_the_public_crl(client, security
 
 
 def test_another_citys_seal_answers_404(client, other_organ, organ, fully_logged_in):
-    hefei_admin = User.objects.create_user(username="hefei_sec", password="Correct-Horse-9")
-    StaffRole.objects.create(user=hefei_admin, role=Role.SECURITY_ADMIN, organ=other_organ)
+    hefei_admin = testing.make_staff("hefei_sec", Role.SECURITY_ADMIN, organ=other_organ)
     seal = seals.seal_create(actor=None, organ=organ, name="测试章")
     fully_logged_in(client, hefei_admin)
     assert client.get(reverse("seals:seal", args=[seal.seal_id])).status_code == 404

@@ -6,8 +6,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from govhall.catalog import testing
 from govhall.core.models import AuditEvent
-from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 from govhall.licenses import selectors
 from govhall.licenses.models import LicenceType
@@ -17,16 +17,12 @@ from .conftest import COMPANY_SCHEMA
 
 @pytest.fixture
 def approver(organ):
-    user = User.objects.create_user(username="approver", password="Correct-Horse-9")
-    StaffRole.objects.create(user=user, role=Role.APPROVER, organ=organ)
-    return user
+    return testing.make_staff("approver", Role.APPROVER, organ=organ)
 
 
 @pytest.fixture
 def other_approver(other_organ):
-    user = User.objects.create_user(username="hefei_approver", password="Correct-Horse-9")
-    StaffRole.objects.create(user=user, role=Role.APPROVER, organ=other_organ)
-    return user
+    return testing.make_staff("hefei_approver", Role.APPROVER, organ=other_organ)
 
 
 def test_a_catalogue_administrator_defines_a_licence_type(client, catalog_admin, organ, fully_logged_in):

@@ -15,7 +15,8 @@ from .conftest import MAIL_FROM
 PHONE = "13955600001"  # applicant_person's mobile number
 
 
-def test_an_applicant_with_a_phone_gets_an_inbox_message_and_a_text_message(applicant_person, notice):
+def test_an_applicant_with_a_phone_gets_an_inbox_message_and_a_text_message(applicant_person, notice, settings):
+    settings.GOVHALL_SITE_URL = "https://zwfw.luan.example.cn"
     message = notice(applicant_person.user)
 
     assert Message.objects.get() == message and message.read_at is None
@@ -24,7 +25,7 @@ def test_an_applicant_with_a_phone_gets_an_inbox_message_and_a_text_message(appl
     assert delivery.address_masked == "139****0001" and delivery.sent_at is not None
     sms = SmsMessage.objects.get()
     assert sms.phone == PHONE
-    assert sms.text == "【皖事通办 · 六安政务服务网】您的申请已受理 /account/cases/SL20261123000001/"
+    assert sms.text == "【皖事通办 · 六安政务服务网】您的申请已受理 https://zwfw.luan.example.cn/account/cases/SL20261123000001/"
 
 
 def test_the_email_reaches_a_real_smtp_server_in_chinese_then_english(applicant, applicant_person,

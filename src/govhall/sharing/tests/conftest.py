@@ -8,7 +8,6 @@ import pytest
 import time_machine
 
 from govhall.catalog import testing
-from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 from govhall.sharing import services
 from govhall.sharing.demo import BUSINESS_FIELDS, HOUSEHOLD_FIELDS
@@ -41,12 +40,6 @@ def clock_start():
         yield traveller
 
 
-def _staff(username, role, organ):
-    user = User.objects.create_user(username=username, password="Correct-Horse-9", display_name=username)
-    StaffRole.objects.create(user=user, role=role, organ=organ)
-    return user
-
-
 @pytest.fixture
 def police(regions):
     return testing.make_organ(regions["city"], name="六安市公安局")
@@ -64,22 +57,22 @@ def hrss(regions):
 
 @pytest.fixture
 def police_admin(police):
-    return _staff("police_data_admin", Role.DATA_ADMIN, police)
+    return testing.make_staff("police_data_admin", Role.DATA_ADMIN, police)
 
 
 @pytest.fixture
 def market_admin(market):
-    return _staff("market_data_admin", Role.DATA_ADMIN, market)
+    return testing.make_staff("market_data_admin", Role.DATA_ADMIN, market)
 
 
 @pytest.fixture
 def hrss_admin(hrss):
-    return _staff("hrss_data_admin", Role.DATA_ADMIN, hrss)
+    return testing.make_staff("hrss_data_admin", Role.DATA_ADMIN, hrss)
 
 
 @pytest.fixture
 def window(hrss):
-    return _staff("hrss_window", Role.WINDOW_OFFICER, hrss)
+    return testing.make_staff("hrss_window", Role.WINDOW_OFFICER, hrss)
 
 
 @pytest.fixture
