@@ -402,7 +402,8 @@ def test_the_openapi_document_lists_the_case_endpoints(client, db):
 def test_a_co_organ_gives_its_joint_opinion_through_the_api(joint_item, applicant_person, window, co_organ,
                                                            as_user, media):
     from govhall.cases import services
-    from govhall.cases.tests.conftest import _staff, fill
+    from govhall.cases.tests.conftest import fill
+    from govhall.catalog.testing import make_staff
     from govhall.identity.roles import Role
 
     user = applicant_person.user
@@ -412,7 +413,7 @@ def test_a_co_organ_gives_its_joint_opinion_through_the_api(joint_item, applican
     accepted = ok(post(as_user(window), f"/cases/{case.number}/accept"))
     assert accepted["is_joint"] is True and accepted["clock"]["legal_due"]
     joint = next(s for s in accepted["steps"] if s["kind"] == "joint")
-    co = as_user(_staff("co_reviewer", Role.REVIEWER, co_organ))
+    co = as_user(make_staff("co_reviewer", Role.REVIEWER, co_organ))
     seen = ok(co.get(f"{API}/cases/{case.number}"))
     assert seen["view"] == "staff" and seen["organ"]["credit_code"] != co_organ.credit_code
     done = ok(post(co, f"/cases/{case.number}/steps/{joint['id']}/complete", {"action": "pass", "opinion": "同意"}))
