@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers periodic jobs)
+        from . import checks, tasks  # noqa: F401  (registers deployment checks and periodic jobs)
