@@ -4,7 +4,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import close_old_connections
+from django.db import connection
 
 from govhall.cases import selectors, services, signing
 from govhall.cases.models import Application, Case, CaseState, CaseStep, Stage
@@ -115,7 +115,7 @@ def test_case_numbers_are_unique_under_concurrency(transactional_db, applicant_p
         except Exception as exc:  # noqa: BLE001
             errors.append(exc)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection: persistent ones would outlive the test DB
 
     threads = [threading.Thread(target=submit, args=(a,)) for a in applications]
     for t in threads:
@@ -319,7 +319,7 @@ def test_two_officers_at_once_one_wins(transactional_db, submitted, window, orga
         except Conflict as exc:
             results.append(exc.problems[0].code)
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection: persistent ones would outlive the test DB
 
     threads = [threading.Thread(target=act, args=(window, True)), threading.Thread(target=act, args=(second, False))]
     for t in threads:
