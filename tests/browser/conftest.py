@@ -30,3 +30,9 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django's connection registry (asgiref Local) is context-local:
+        # what the test did through the ORM used a connection of that context. Close it here, still
+        # in that context, or it outlives the test (PostgreSQL then cannot drop the test database).
+        from django.db import connections
+
+        connections.close_all()
