@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.catalog.codesets import FETCHED_SOURCES, Necessity
 from govhall.catalog.models import ItemVersion, in_force_q
+from govhall.console.problems import problem_rows
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
 from govhall.core.permissions import requires
 from govhall.identity import selectors as identity
@@ -138,12 +139,8 @@ FIELD_LABELS = {
 
 def _labelled(problems, extra: dict[str, str] | None = None) -> list[dict]:
     """Rows for console/_problems.html: the problem, a human label of its field, and the field."""
-    rows = []
     labels = {k: _(v) for k, v in FIELD_LABELS.items()} | {f.name: _field_label(f) for f in FIELDS} | (extra or {})
-    for p in problems:
-        label = labels.get(p.field) or labels.get(p.field.split("[", 1)[0], "") or p.field
-        rows.append({"problem": p, "label": label, "where": p.field if p.field != label else ""})
-    return rows
+    return problem_rows(problems, labels)
 
 
 # --- 1. queues ------------------------------------------------------------------------------------

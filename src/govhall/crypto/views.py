@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from govhall.catalog.models import Organ
 from govhall.catalog.scope import organs_q
-from govhall.core.errors import DomainError
+from govhall.console.problems import form_labels, problem_rows
+from govhall.core.errors import DomainError, Problem
 from govhall.core.permissions import PUBLIC, requires
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
@@ -30,11 +31,6 @@ from . import ca, seals
 from . import x509 as X
 from .models import Certificate, CertificateRevocationList, Seal
 from .permissions import CA_MANAGE, SEAL_MANAGE
-
-
-def _rows(problems) -> list[dict]:
-    return [{"problem": p, "label": p.field, "where": p.field} for p in problems]
-
 
 # --- public ----------------------------------------------------------------------------------------
 
@@ -84,6 +80,9 @@ class UserForm(forms.Form):
     username = forms.CharField(max_length=150, label=gettext_lazy("Staff member's user name"))
 
 
+LABELS = form_labels(SealForm, UserForm)
+
+
 @requires(SEAL_MANAGE)
 @require_http_methods(["GET", "POST"])
 def seal_list(request):
@@ -102,7 +101,7 @@ def seal_list(request):
                 return redirect("seals:seal", seal_id=seal.seal_id)
         else:
             status = 400
-    return render(request, "crypto/seals.html", {"rows": rows, "form": form, "problems": _rows(problems)},
+    return render(request, "crypto/seals.html", {"rows": rows, "form": form, "problems": problem_rows(problems, LABELS)},
                   status=status)
 
 
@@ -117,7 +116,7 @@ def _access_seal(user, seal_id: str) -> Seal:
 def _seal_page(request, seal: Seal, *, problems=(), status=200):
     grants = seal.authorisations.filter(revoked_at__isnull=True).select_related("user", "granted_by")
     return render(request, "crypto/seal.html", {
-        "seal": seal, "grants": grants, "form": UserForm(), "problems": _rows(problems),
+        "seal": seal, "grants": grants, "form": UserForm(), "problems": problem_rows(problems, LABELS),
         "picture": base64.b64encode(bytes(seal.picture)).decode(),
         "certificate": X.describe(X.load_certificate(bytes(seal.certificate.der))),
     }, status=status)
@@ -143,9 +142,9 @@ def seal_authorise(request, seal_id: str):
     form = UserForm(request.POST)
     user = _staff_of(seal, form.data.get("username", ""))
     if user is None:
-        problem = seals._err("crypto.seal.user", "只能授权本机关的工作人员使用印章",
-                             "only staff of the seal's organ can be authorised", "username")
-        return _seal_page(request, seal, problems=problem.problems, status=400)
+        problem = Problem("crypto.seal.user", "只能授权本机关的工作人员使用印章",
+                          "only staff of the seal's organ can be authorised", "username")
+        return _seal_page(request, seal, problems=[problem], status=400)
     try:
         seals.seal_authorise(actor=request.user, seal=seal, user=user)
     except DomainError as exc:
@@ -204,4 +203,4 @@ def authority(request):
     latest = CertificateRevocationList.objects.filter(issuer=root).first() if root else None
     issued = Certificate.objects.filter(issuer=root).order_by("-created_at")[:50] if root else []
     return render(request, "crypto/authority.html", {"root": root, "crl": latest, "issued": issued,
-                                                     "problems": _rows(problems)}, status=status)
+                                                     "problems": problem_rows(problems, LABELS)}, status=status)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.catalog.models import Organ
 from govhall.catalog.scope import manageable_organs_q, organs_q
+from govhall.console.problems import form_labels, problem_rows
 from govhall.core.errors import DomainError, Problem
 from govhall.core.permissions import requires
 from govhall.identity.roles import Role
@@ -30,10 +31,6 @@ from .permissions import LICENCE_MANAGE, TYPE_MANAGE
 PAGE_SIZE = 50
 FACE_EXAMPLE = json.dumps([{"name": "scope", "label_zh": "经营范围", "label_en": "business scope", "type": "text",
                             "required": True, "public": True}], ensure_ascii=False)
-
-
-def _rows(problems) -> list[dict]:
-    return [{"problem": p, "label": p.field, "where": p.field} for p in problems]
 
 
 class LicenceTypeForm(forms.Form):
@@ -73,6 +70,9 @@ class LookupForm(forms.Form):
                                label=gettext_lazy("Status"))
 
 
+LABELS = form_labels(LicenceTypeForm, ReasonForm)
+
+
 @requires(TYPE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def types(request):
@@ -99,7 +99,7 @@ def types(request):
         else:
             status = 400
     return render(request, "licenses/console/types.html",
-                  {"rows": rows, "form": form, "problems": _rows(problems)}, status=status)
+                  {"rows": rows, "form": form, "problems": problem_rows(problems, LABELS)}, status=status)
 
 
 def _issuing_scope(user) -> Q:
@@ -138,7 +138,7 @@ def _detail(request, licence: Licence, *, problems=(), status=200):
         "can_suspend": licence.status == LicenceStatus.VALID,
         "can_reinstate": licence.status == LicenceStatus.SUSPENDED,
         "can_revoke": licence.status in (LicenceStatus.VALID, LicenceStatus.SUSPENDED),
-        "problems": _rows(problems)}, status=status)
+        "problems": problem_rows(problems, LABELS)}, status=status)
 
 
 @requires(LICENCE_MANAGE)
