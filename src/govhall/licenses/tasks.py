@@ -1,5 +1,4 @@
-"""Periodic jobs of electronic licences: expiry at the end of validity, and a signed tree head of the
-transparency log so that third parties always find a recent one to check inclusion against."""
+"""Periodic job of electronic licences: expiry at the end of validity (logged and told to the holder)."""
 
 import datetime as dt
 
@@ -15,19 +14,6 @@ def expire_licences() -> dict:
     return {"expired": services.expire_due()}
 
 
-@task()
-def sign_log_head() -> dict:
-    from govhall.translog import services
-
-    sth = services.sign_tree_head()
-    return {"tree_size": sth.tree_size}
-
-
 @periodic("licenses.expiry", every=dt.timedelta(days=1))
 def schedule_expiry():
     return expire_licences.enqueue()
-
-
-@periodic("translog.sth", every=dt.timedelta(hours=1))
-def schedule_tree_head():
-    return sign_log_head.enqueue()
