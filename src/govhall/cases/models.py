@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from govhall.catalog.codesets import SpecialProcedureKind
+from govhall.crypto.dbfields import EncryptedJSONField, EncryptedTextField
 
 
 class Channel(models.TextChoices):
@@ -63,10 +64,12 @@ class Application(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+", help_text="window officer who took it at the counter")
-    form_data = models.JSONField(default=dict, blank=True)
+    # what the applicant typed (contact name, phone, address …): encrypted at rest, never searched
+    form_data = EncryptedJSONField(default=dict, blank=True, label="cases.application.form_data")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     idempotency_key = models.CharField(max_length=100, blank=True)
-    # snapshot of who applies, as the organ sees it (names are not secret; the id number is masked)
+    # snapshot of who applies, as the organ sees it (names are not secret: queues show and sort by them;
+    # the id number and the phone are masked)
     applicant_name = models.CharField(_("applicant"), max_length=200)
     applicant_id_masked = models.CharField(_("identity document"), max_length=40, blank=True)
     contact_phone_masked = models.CharField(_("contact phone"), max_length=20, blank=True)
@@ -408,7 +411,7 @@ class Delivery(models.Model):
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="delivery")
     method = models.CharField(max_length=10, choices=Method.choices)
-    address = models.TextField(blank=True)
+    address = EncryptedTextField(blank=True, label="cases.delivery.address", help_text="postal address")
     tracking_number = models.CharField(max_length=60, blank=True)
     delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     delivered_at = models.DateTimeField()

@@ -1,12 +1,14 @@
 """Login state: second factors, one-time SMS codes, failed attempts and locks, session generations.
 
 Secrets are sealed (govhall.crypto.fields), SMS codes are stored as keyed hashes only; nothing here
-holds a password.
+holds a password. The simulator's outbox keeps phone numbers and texts encrypted (crypto.dbfields).
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from govhall.crypto.dbfields import EncryptedTextField
 
 
 class TotpDevice(models.Model):
@@ -63,15 +65,15 @@ class SmsCode(models.Model):
 class SmsMessage(models.Model):
     """Outbox of the development SMS simulator (demo mode only; real gateways do not write here)."""
 
-    phone = models.CharField(max_length=30)
-    text = models.TextField()
+    phone = EncryptedTextField(label="login.smsmessage.phone")
+    text = EncryptedTextField(label="login.smsmessage.text")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"SMS to {self.phone}"
+        return f"SMS #{self.pk}"
 
 
 class LoginFailure(models.Model):

@@ -3,7 +3,9 @@ agreements, the append-only access record, the provenance of fetched application
 discrepancies with shared data (Art. 9) and requests for fetchable materials (Art. 8).
 
 Subject keys (resident ID numbers, credit codes) are never stored in clear: records and access rows
-carry a keyed SM3-HMAC blind index (``keys.subject_index``) and a masked form for display.
+carry a keyed SM3-HMAC blind index (``keys.subject_index``) and a masked form for display; lookups go
+by that index. The records' contents (names, birth dates, addresses …), the copies fetched for
+applications and the values of discrepancies are stored encrypted (``crypto.dbfields``).
 ``sharing`` knows applications and materials of the ``cases`` app by foreign key but adds nothing
 to that app.
 """
@@ -14,6 +16,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from govhall.crypto.dbfields import EncryptedJSONField, EncryptedTextField
 
 from .codes import Classification, ProviderKind, ShareClass, SubjectKind, UpdateFrequency
 
@@ -92,7 +96,7 @@ class DataRecord(models.Model):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="records")
     subject_index = models.CharField(max_length=64)
     subject_masked = models.CharField(max_length=30)
-    data = models.JSONField(default=dict)
+    data = EncryptedJSONField(default=dict, label="sharing.datarecord.data")
     revision = models.PositiveIntegerField(default=1)
     current = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -232,7 +236,8 @@ class MaterialFetch(models.Model):
     provider_label = models.CharField(max_length=150, blank=True)
     version = models.CharField(max_length=120, blank=True, help_text="dataset version.revision or licence id")
     fetched_at = models.DateTimeField()
-    record = models.JSONField(default=dict, blank=True)
+    record = EncryptedJSONField(default=dict, blank=True, label="sharing.materialfetch.record",
+                                help_text="the fetched data, as shown to the applicant")
     labels = models.JSONField(default=dict, blank=True, help_text="field name → [zh, en] label")
     credibility = models.CharField(max_length=1, blank=True, help_text="A for data fetched from the source")
     access = models.ForeignKey(AccessRecord, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -268,8 +273,8 @@ class Discrepancy(models.Model):
     application = models.ForeignKey("cases.Application", on_delete=models.PROTECT, related_name="+")
     case_number = models.CharField(max_length=60, blank=True)
     field = models.CharField(max_length=60)
-    shared_value = models.TextField(blank=True)
-    submitted_value = models.TextField(blank=True)
+    shared_value = EncryptedTextField(blank=True, label="sharing.discrepancy.shared_value")
+    submitted_value = EncryptedTextField(blank=True, label="sharing.discrepancy.submitted_value")
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     found_at = models.DateTimeField()
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

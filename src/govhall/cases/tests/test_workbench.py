@@ -113,7 +113,8 @@ def test_case_page_shows_the_file_without_the_full_id_number(submitted, window, 
     html = response.content.decode()
     assert "341502199003071235" not in html  # the full id number never
     assert submitted.application.applicant_id_masked in html
-    assert "Signature valid" in html
+    assert "Signature valid" in html  # verified over the form as decrypted from the database
+    assert "13955600001" in html and "六安市金安区梅山南路 1 号" in html  # the typed contact details, for the officer
     plan = MaterialFile.objects.get(application_material__application=submitted.application)
     assert plan.stored.sha256 in html and plan.stored.sm3 in html and "平面图.pdf" in html
     assert case_url(submitted, "accept") in html and case_url(submitted, "correction") in html

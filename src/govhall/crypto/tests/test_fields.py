@@ -43,3 +43,18 @@ def test_rotation_new_version_for_new_rows_old_rows_still_open(settings):
                                                ("13800001234", "1380***1234"), ("abc", "a**")])
 def test_masking(value, masked):
     assert fields.mask_identifier(value) == masked
+
+
+def test_a_sealed_blob_carries_its_key_version_and_opens_after_rotation(settings):
+    old = fields.seal_bytes("六安市金安区梅山南路 1 号".encode(), "cases.application.form_data")
+    settings.GOVHALL_FIELD_KEY_VERSION = 2
+    new = fields.seal_bytes("六安市金安区梅山南路 1 号".encode(), "cases.application.form_data")
+    assert (old[:2], new[:2]) == (b"\x00\x01", b"\x00\x02")
+    assert "梅山南路".encode() not in old
+    assert fields.open_bytes(old, "cases.application.form_data") == fields.open_bytes(
+        new, "cases.application.form_data") == "六安市金安区梅山南路 1 号".encode()
+    for wrong in (old[:10], old[:-1] + bytes([old[-1] ^ 1])):
+        with pytest.raises(fields.DecryptionFailed):
+            fields.open_bytes(wrong, "cases.application.form_data")
+    with pytest.raises(fields.DecryptionFailed):
+        fields.open_bytes(old, "sharing.datarecord.data")
