@@ -28,6 +28,15 @@ from django.db.models import NOT_PROVIDED
 BATCH = 2000
 
 
+def _settle(schema_editor) -> None:
+    """PostgreSQL queues the (deferred) foreign-key checks of updated rows until commit and then
+    refuses to ALTER the table in the same transaction: run them now."""
+    if schema_editor.connection.vendor == "postgresql":
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def _seal_rows(app_label: str, model_name: str, plain: str, sealed: str):
     def run(apps, schema_editor):
         model = apps.get_model(app_label, model_name)
@@ -47,6 +56,7 @@ def _seal_rows(app_label: str, model_name: str, plain: str, sealed: str):
                     batch = []
             if batch:
                 cursor.executemany(sql, batch)
+        _settle(schema_editor)
     return run
 
 
@@ -56,6 +66,7 @@ def _open_rows(app_label: str, model_name: str, sealed: str, plain: str):
         manager = model._base_manager
         for pk, value in manager.order_by().values_list("pk", sealed).iterator(chunk_size=BATCH):
             manager.filter(pk=pk).update(**{plain: value})
+        _settle(schema_editor)
     return run
 
 
