@@ -13,8 +13,9 @@ Set-up: its own database (SQLite file under /tmp/govhall-bench-sharing/, or the 
 same N subjects in every dataset, so every material of an applicant is found); one published item
 whose five materials are those resources; 300 applicants with real-name identities whose ID
 numbers are in the datasets. Records are written in bulk (COPY on PostgreSQL, executemany on
-SQLite) with the blind index the platform computes (``keys.subject_index``); the migration's indexes
-are in place while loading, as they would be in production.
+SQLite) with the blind index the platform computes (``keys.subject_index``) and their data sealed as
+the model seals it (SM4-GCM); the migration's indexes are in place while loading, as they would be
+in production.
 
 Measured, after a warm-up of 20 rounds, each round with another applicant:
 
@@ -92,11 +93,16 @@ def resident_ids(n: int, seed: int = 3) -> list[str]:
     return out
 
 
-def _write_records(dataset_id: int, rows: list[tuple[str, str, str]]) -> None:
-    """(index, masked, json) rows into sharing_datarecord, in bulk."""
+def _write_records(dataset_id: int, rows: list[tuple[str, str, dict]]) -> None:
+    """(index, masked, data) rows into sharing_datarecord, in bulk, ``data`` sealed as the model seals it
+    (SM4-GCM, ``DataRecord.data`` is an encrypted field)."""
     from django.db import connection
     from django.utils import timezone
 
+    from govhall.sharing.models import DataRecord
+
+    seal = DataRecord._meta.get_field("data").encrypt
+    rows = [(index, masked, seal(data)) for index, masked, data in rows]
     now = timezone.now()
     table = "sharing_datarecord"
     if connection.vendor == "postgresql":
@@ -148,9 +154,8 @@ def generate(n: int) -> dict:
             t2 = time.perf_counter()
             rng = random.Random(r)
             _write_records(dataset.pk, [
-                (index[k], masked[k], json.dumps({"name": f"居民{k}", "address": f"六安市金安区基准路 {rng.randrange(999)} 号",
-                                                  "valid_from": "2020-01-01", "status": "正常"},
-                                                 ensure_ascii=False)) for k in range(n)])
+                (index[k], masked[k], {"name": f"居民{k}", "address": f"六安市金安区基准路 {rng.randrange(999)} 号",
+                                       "valid_from": "2020-01-01", "status": "正常"}) for k in range(n)])
             DataResource.objects.filter(pk=resource.pk).update(current_dataset=dataset)
         print(f"  dataset {r}: {n} records in {time.perf_counter() - t2:.1f} s", flush=True)
         materials.append({"name": f"共享材料{r}", "necessity": "required", "form": "electronic",
