@@ -18,6 +18,35 @@ def allow_sync_orm_under_playwright(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+class CspWatchingBrowser:
+    """The browser, except that every context it opens reports Content-Security-Policy violations
+    (Chromium logs each as a console error): a page that needs the policy relaxed fails its test."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def _watch(self, context):
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                self.violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    def new_context(self, **kwargs):
+        return self._watch(self._browser.new_context(**kwargs))
+
+    def new_page(self, **kwargs):
+        context = self.new_context(**kwargs)
+        page = context.new_page()
+        page.on("close", lambda _: context.close())
+        return page
+
+
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists():
@@ -27,8 +56,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = CspWatchingBrowser(p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
         yield browser
+        violations = browser.violations
         browser.close()
         # While Playwright's loop runs, Django's connection registry (asgiref Local) is context-local:
         # what the test did through the ORM used a connection of that context. Close it here, still
@@ -36,3 +66,4 @@ def browser():
         from django.db import connections
 
         connections.close_all()
+    assert violations == [], "pages broke the Content-Security-Policy"

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from govhall.core.csp import allow_form_redirect
 from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
 
 from . import factors, services
@@ -29,6 +30,14 @@ def _safe_next(request, candidate: str) -> str:
                                                       require_https=request.is_secure()):
         return candidate
     return ""
+
+
+def _login_page(request, template: str, context: dict, next_url: str):
+    """A page of the login steps; when the login continues a sign-in to another platform (OpenID
+    Connect), its form may end in a redirect to that platform's callback (core/csp.py)."""
+    from govhall.oidc.selectors import sign_in_callback
+
+    return allow_form_redirect(render(request, template, context), sign_in_callback(next_url))
 
 
 def _after_login(request, user, next_url: str):
@@ -62,7 +71,7 @@ def login_view(request):
                 except factors.FactorError as exc:
                     messages.warning(request, str(exc))
             return redirect(STEP_URLS[step.kind])
-    return render(request, "login/login.html", {"form": form, "error": error, "next": next_url})
+    return _login_page(request, "login/login.html", {"form": form, "error": error, "next": next_url}, next_url)
 
 
 def _pending_or_restart(request):
@@ -87,8 +96,9 @@ def totp_view(request):
             error = str(refused)
         else:
             return _after_login(request, user, services.pending_next(request) or "")
-    return render(request, "login/totp.html", {"form": form, "error": error,
-                                               "sms_available": factors.sms_available(user)})
+    return _login_page(request, "login/totp.html", {"form": form, "error": error,
+                                                    "sms_available": factors.sms_available(user)},
+                       services.pending_next(request) or "")
 
 
 @requires(PUBLIC)
@@ -116,7 +126,7 @@ def sms_view(request):
             error = str(refused)
         else:
             return _after_login(request, user, next_url)
-    return render(request, "login/sms.html", {"form": form, "error": error})
+    return _login_page(request, "login/sms.html", {"form": form, "error": error}, next_url or "")
 
 
 @requires(PUBLIC)
@@ -147,9 +157,9 @@ def totp_enrol_view(request):
             return redirect("login:security")
         else:
             error = _("The code is wrong, expired or already used.")
-    return render(request, "login/totp_enrol.html", {
+    return _login_page(request, "login/totp_enrol.html", {
         "form": form, "error": error, "secret": secret, "uri": factors.totp_uri(user=user, secret=secret),
-        "mandatory": pending is not None})
+        "mandatory": pending is not None}, (services.pending_next(request) or "") if pending is not None else "")
 
 
 @requires(AUTHENTICATED)

@@ -33,3 +33,22 @@ def clients_for(actor):
 
 def access_client(actor, client_id: str) -> Client | None:
     return Client.objects.filter(client_id=client_id).first()
+
+
+def sign_in_callback(next_url: str) -> str:
+    """If ``next_url`` (where a login page goes afterwards) is our authorization endpoint for an
+    active client and one of its registered redirect URIs: that redirect URI, where the sign-in ends.
+    Else "". The login pages allow its origin as a form redirect (core/csp.py)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.urls import reverse
+
+    parts = urlsplit(next_url or "")
+    if parts.path != reverse("oidc:authorize"):
+        return ""
+    query = parse_qs(parts.query)
+    client = Client.objects.filter(client_id=query.get("client_id", [""])[0], is_active=True).first()
+    if client is None:
+        return ""
+    redirect_uri = query.get("redirect_uri", [client.get_default_redirect_uri() or ""])[0]
+    return redirect_uri if redirect_uri in client.redirect_uris else ""

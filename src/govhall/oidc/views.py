@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from govhall.core.csp import allow_form_redirect
 from govhall.core.permissions import PUBLIC, requires
 
 from . import claims, keys, selectors, services
@@ -124,12 +125,13 @@ def authorize(request):
         error = ConsentRequiredError(redirect_uri=grant.redirect_uri, state=request.GET.get("state"))
         return _oauth_error(request, error)
     wanted = scope_defs.parse(scope)
-    return render(request, "oidc/consent.html", {
+    response = render(request, "oidc/consent.html", {
         "client": client,
         "scopes": [scope_defs.SCOPES[s] for s in wanted if s in scope_defs.SCOPES],
         "user_name": claims.display_name(user),
         "redirect_host": grant.redirect_uri.split("/")[2] if "//" in grant.redirect_uri else grant.redirect_uri,
     })
+    return allow_form_redirect(response, grant.redirect_uri)  # the answer is a redirect to the client
 
 
 @requires(PUBLIC)  # clients authenticate themselves (secret, or PKCE for public clients)
