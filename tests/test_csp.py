@@ -5,6 +5,7 @@ an injected ``<script>`` or ``onclick=`` does not run. That holds only while our
 no inline script or style: the scan below fails on any.
 """
 
+import json
 import re
 import uuid
 from pathlib import Path
@@ -113,6 +114,9 @@ def test_the_api_docs_load_nothing_from_elsewhere(client, db):
     assert "/static/ninja/swagger-ui-bundle.js" in html
     external = re.findall(r'(?:src|href)="(https?:)?//[^"]+"', html)
     assert external == []
+    settings = json.loads(re.search(r'<script type="application/json" id="swagger-settings">(.*?)</script>', html,
+                                    re.S).group(1))
+    assert settings["validatorUrl"] is None  # else Swagger UI shows a badge from validator.swagger.io
 
 
 def test_a_refused_form_is_explained_on_a_page_without_inline_style(db):

@@ -31,7 +31,9 @@ api = NinjaAPI(
         "listed), 401, 403, 404, 409 conflicts (stale `expected_version`), 422 invalid requests."
     ),
     urls_namespace="api:v1",  # included under govhall.api.urls (app_name "api")
-    docs=Swagger(),  # with "ninja" in INSTALLED_APPS the bundled files under /static/ninja/ are used, no CDN
+    # With "ninja" in INSTALLED_APPS the bundled files under /static/ninja/ are used, no CDN. No validator
+    # badge: Swagger UI would load it from validator.swagger.io on any public host (and our CSP blocks it).
+    docs=Swagger(settings={"validatorUrl": None}),
     docs_url="/docs",
     openapi_url="/openapi.json",
     renderer=Utf8JSONRenderer(),

@@ -173,7 +173,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy on every response (django-csp): our own scripts, styles and images only;
 # no inline script or style anywhere (tests/test_csp.py scans the templates). Stored files keep the
-# stricter sandboxing policy their view sets (cases/http.py). docs/security.md explains each directive.
+# stricter sandboxing policy their view sets (cases/http.py). docs/content-security-policy.md explains it.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
