@@ -68,7 +68,7 @@ class Application(models.Model):
     form_data = EncryptedJSONField(default=dict, blank=True, label="cases.application.form_data")
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     idempotency_key = models.CharField(max_length=100, blank=True)
-    # snapshot of who applies, as the organ sees it (names are not secret: queues show and sort by them;
+    # snapshot of who applies, as the organ sees it (names are not secret: queues list them in one query;
     # the id number and the phone are masked)
     applicant_name = models.CharField(_("applicant"), max_length=200)
     applicant_id_masked = models.CharField(_("identity document"), max_length=40, blank=True)
