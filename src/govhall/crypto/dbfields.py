@@ -1,7 +1,8 @@
 """Model fields whose column holds only SM4-GCM ciphertext: personal data typed into forms, shared
-records, SMS texts.
+records, SMS texts, messages exchanged with other nodes.
 
-The model sees plain values (a dict for ``EncryptedJSONField``, a str for ``EncryptedTextField``);
+The model sees plain values (a dict for ``EncryptedJSONField``, a str for ``EncryptedTextField``,
+bytes for ``EncryptedBinaryField``);
 the database column (binary) holds ``fields.seal_bytes(value, label)``: key version, nonce,
 ciphertext, tag. ``label`` is the associated data: fixed per field (``"<app>.<model>.<field>"``) and
 written into the migrations, so renaming a field or a column never changes it, and a ciphertext
@@ -15,6 +16,7 @@ Writers that bypass the ORM (bulk loaders) call ``field.encrypt(value)`` to get 
 
 from __future__ import annotations
 
+import base64
 import json
 
 from django.db import models
@@ -109,3 +111,23 @@ class EncryptedJSONField(EncryptedField):
 
     def to_string(self, value) -> str:
         return json.dumps(value, ensure_ascii=False)
+
+
+class EncryptedBinaryField(EncryptedField):
+    """Bytes (e.g. a signed message kept as evidence: its signature still verifies on the bytes)."""
+
+    description = "bytes, stored encrypted (SM4-GCM)"
+    empty_strings_allowed = False
+
+    def encode(self, value) -> bytes:
+        return bytes(value)
+
+    def decode(self, data: bytes) -> bytes:
+        return bytes(data)
+
+    def to_python(self, value):
+        """Serialised rows carry bytes in base64, as Django's BinaryField."""
+        return base64.b64decode(value) if isinstance(value, str) else value
+
+    def to_string(self, value) -> str:
+        return "" if value is None else base64.b64encode(bytes(value)).decode()

@@ -82,13 +82,16 @@ def seal_bytes(data: bytes, field: str) -> bytes:
     return version.to_bytes(VERSION_BYTES, "big") + sm4_gcm_encrypt(_field_key(version), data, aad=field.encode())
 
 
-def open_bytes(blob: bytes, field: str) -> bytes:
-    """The data sealed by ``seal_bytes``; ``DecryptionFailed`` for anything altered or misplaced."""
+def open_bytes(blob: bytes, field: str, *, master=None) -> bytes:
+    """The data sealed by ``seal_bytes``; ``DecryptionFailed`` for anything altered or misplaced.
+    ``master``: another master key (``master.SettingsMasterKey``), e.g. to read another node's
+    database in a test; default this platform's."""
     blob = bytes(blob)
     if len(blob) < VERSION_BYTES + NONCE + TAG:
         raise DecryptionFailed("ciphertext too short")
     version = int.from_bytes(blob[:VERSION_BYTES], "big")
-    return sm4_gcm_decrypt(_field_key(version), blob[VERSION_BYTES:], aad=field.encode())
+    key = _field_key(version) if master is None else _derived(master, f"field-key:{version}", 16)
+    return sm4_gcm_decrypt(key, blob[VERSION_BYTES:], aad=field.encode())
 
 
 def mask_identifier(value: str, keep_start: int = 4, keep_end: int = 4) -> str:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from govhall.crypto.dbfields import EncryptedBinaryField
+
 NODE_CODE_RE = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 node_code_validator = RegexValidator(NODE_CODE_RE, _("letters, digits, '.', '_' and '-' (at most 64)"))
 
@@ -66,8 +68,9 @@ class MessageLog(models.Model):
     """Evidence: every message this node sent or received, and every refusal, as signed bytes.
 
     ``signed_bytes`` is exactly what the signature covers (the canonical JSON of the message);
-    ``raw`` is the HTTP body as received or sent. Rows are never updated or deleted (``save``
-    refuses updates; ``delete`` refuses)."""
+    ``raw`` is the HTTP body as received or sent. Both hold subject keys and shared records, so
+    both are stored encrypted (the model reads them in clear). Rows are never updated or deleted
+    (``save`` refuses updates; ``delete`` refuses)."""
 
     class Direction(models.TextChoices):
         IN = "in", pgettext_lazy("federation message", "received")
@@ -94,11 +97,12 @@ class MessageLog(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     reason = models.CharField(max_length=64, blank=True, help_text="refusal or error code")
     detail = models.CharField(max_length=500, blank=True)
-    signed_bytes = models.BinaryField(null=True, blank=True)
+    # the messages carry subject keys and shared records: encrypted at rest (crypto.dbfields)
+    signed_bytes = EncryptedBinaryField(null=True, blank=True, label="federation.messagelog.signed_bytes")
     signature = models.BinaryField(null=True, blank=True, help_text="SM2 signature, DER")
     key_id = models.CharField(max_length=64, blank=True)
     digest = models.CharField(max_length=64, blank=True, help_text="SM3 of signed_bytes, hex")
-    raw = models.BinaryField(null=True, blank=True)
+    raw = EncryptedBinaryField(null=True, blank=True, label="federation.messagelog.raw")
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

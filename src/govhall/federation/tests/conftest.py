@@ -168,6 +168,17 @@ class Node:
     def shell(self, code: str, stdin: str = "") -> str:
         return self.govhall("shell", "-c", code, stdin=stdin)
 
+    def _opened(self, row: dict) -> dict:
+        """The log's messages are stored encrypted under the node's master key: open them."""
+        from govhall.crypto.fields import open_bytes
+        from govhall.crypto.master import SettingsMasterKey
+
+        master = SettingsMasterKey(bytes.fromhex(self.env["GOVHALL_MASTER_KEY"]))
+        for column in ("signed_bytes", "raw"):
+            if row[column] is not None:
+                row[column] = open_bytes(row[column], f"federation.messagelog.{column}", master=master)
+        return row
+
     def log_rows(self, **where) -> list[dict]:
         """The second node's message log rows matching ``where`` (read straight from its database)."""
         con = sqlite3.connect(self.db_path)
@@ -176,7 +187,7 @@ class Node:
             clause = " AND ".join(f"{k} = ?" for k in where) or "1"
             rows = con.execute(f"SELECT * FROM federation_messagelog WHERE {clause} ORDER BY id",  # noqa: S608
                                list(where.values())).fetchall()
-            return [dict(r) for r in rows]
+            return [self._opened(dict(r)) for r in rows]
         finally:
             con.close()
 

@@ -191,6 +191,16 @@ def test_sharing_lookup_calls_the_sharing_service(client, fake_peer, monkeypatch
     refused = answer_of(post(client, fake_peer.request("sharing.lookup", body | {"subject_key": "unknown"}).wire))
     assert refused["error"]["code"] == "sharing.subject.unknown"
     assert refused["error"]["problems"][0]["field"] == "subject_key"
+    # the evidence log keeps the exchange, but not the subject key or the record in clear
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT signed_bytes, raw FROM federation_messagelog")
+        stored = b"".join(bytes(v) for row in cursor.fetchall() for v in row if v is not None)
+    assert stored and b"341502199003071235" not in stored
+    assert "张三".encode() not in stored and b"\\u5f20\\u4e09" not in stored
+    logged = MessageLog.objects.get(direction="in", kind="request", message_id=sealed.message["id"])
+    assert bytes(logged.signed_bytes) == sealed.signed_bytes  # read back in clear: the signature still verifies
 
 
 def test_a_failing_handler_answers_a_signed_internal_error(client, fake_peer):

@@ -87,7 +87,7 @@ def test_no_phone_name_birth_date_or_address_is_stored_in_clear(loan_item, appli
     Delivery.objects.create(case=case, method="post", address=POSTAL, delivered_by=window,
                             delivered_at=timezone.now())
 
-    assert plaintext_hits([PHONE, TYPED_ADDRESS, POSTAL, *REGISTER]) == set()
+    assert plaintext_hits([PHONE, TYPED_ADDRESS, POSTAL, ZHANG_ID, *REGISTER]) == set()
     # the columns are ciphertext, not merely escaped text
     assert all(not b.startswith(b"{") for b in raw("cases_application", "form_data"))
     assert all(not b.startswith(b"{") for b in raw("sharing_datarecord", "data"))
@@ -131,12 +131,17 @@ def test_a_ciphertext_copied_into_another_column_does_not_open(db):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migrations_encrypt_existing_rows_and_decrypt_them_when_reversed(loan_item, applicant, company):
+    from govhall.federation.models import MessageLog
+
     case = _submit_with_a_different_address(applicant, company, loan_item)
     SmsMessage.objects.create(phone=PHONE, text="验证码 123456")
+    evidence = json.dumps({"subject_key": ZHANG_ID, "record": {"address": "梅山南路"}}).encode()
+    MessageLog.objects.create(direction="in", kind="request", outcome="ok", signed_bytes=evidence, raw=evidence)
     mail.outbox = []
     ours = [("cases", "0002_encrypt_personal_data"), ("login", "0002_encrypt_sms_outbox"),
-            ("sharing", "0002_encrypt_personal_data")]
-    before = [("cases", "0001_initial"), ("login", "0001_initial"), ("sharing", "0001_initial")]
+            ("sharing", "0002_encrypt_personal_data"), ("federation", "0002_encrypt_message_log")]
+    before = [("cases", "0001_initial"), ("login", "0001_initial"), ("sharing", "0001_initial"),
+              ("federation", "0001_initial")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     try:
@@ -144,11 +149,13 @@ def test_the_migrations_encrypt_existing_rows_and_decrypt_them_when_reversed(loa
         assert any(PHONE.encode() in v for v in raw("cases_application", "form_data"))
         assert set(raw("login_smsmessage", "phone")) == {PHONE.encode()}
         assert plaintext_hits(["梅山南路", "李娜", TYPED_ADDRESS])
+        assert raw("federation_messagelog", "signed_bytes") == [evidence]
     finally:
         executor = MigrationExecutor(connection)
         executor.migrate(ours)
     # forwards again: the same rows, encrypted, and readable through the models
-    assert plaintext_hits([PHONE, TYPED_ADDRESS, *REGISTER]) == set()
+    assert plaintext_hits([PHONE, TYPED_ADDRESS, ZHANG_ID, *REGISTER]) == set()
+    assert bytes(MessageLog.objects.get().signed_bytes) == evidence
     application = Application.objects.get(pk=case.application_id)
     assert application.form_data["address"] == TYPED_ADDRESS and signing.verify(application)
     assert {(m.phone, m.text) for m in SmsMessage.objects.all()} >= {(PHONE, "验证码 123456")}
