@@ -6,6 +6,7 @@ Usage (results go to stdout and bench/results/sharing-<db>.json):
     .venv/bin/python bench/sharing_bench.py --db sqlite|postgres|both [--records 1000000] [--rounds 200]
     .venv/bin/python bench/sharing_bench.py --db both --fresh     # drop the data and generate it again
     .venv/bin/python bench/sharing_bench.py --db both --upload    # the upload path for an N-row CSV
+    .venv/bin/python bench/sharing_bench.py --seal                # encryption at rest: µs per record
 
 Set-up: its own database (SQLite file under /tmp/govhall-bench-sharing/, or the PostgreSQL database
 ``govhall_bench_sharing``), migrated; five unconditionally shared resources keyed by resident ID
@@ -315,6 +316,37 @@ def run_upload(db: str, n: int) -> dict:
     return result
 
 
+def run_seal(n: int) -> dict:
+    """What encryption at rest costs per record: seal (write) and open (read) of a typical record's
+    data through ``DataRecord.data``, in process CPU time (steadier than wall time on a shared
+    machine), with and without the JSON step."""
+    setup_db("sqlite")
+    from govhall.sharing.models import DataRecord
+
+    field = DataRecord._meta.get_field("data")
+    records = [{"name": f"居民{k}", "gender": "男", "birth_date": "1990-03-07",
+                "address": f"六安市金安区基准路 {k % 999} 号", "household_head": f"居民{k}", "relation": "户主"}
+               for k in range(n)]
+    t = time.process_time()
+    sealed = [field.encrypt(r) for r in records]
+    seal_s = time.process_time() - t
+    t = time.process_time()
+    opened = [field.decrypt(b) for b in sealed]
+    open_s = time.process_time() - t
+    assert opened == records
+    t = time.process_time()
+    plain = [json.dumps(r, ensure_ascii=False) for r in records]
+    json_s = time.process_time() - t
+    result = {"records": n, "seal_us": round(seal_s / n * 1e6, 1), "open_us": round(open_s / n * 1e6, 1),
+              "json_only_us": round(json_s / n * 1e6, 1), "sealed_bytes": round(sum(map(len, sealed)) / n),
+              "json_bytes": round(sum(len(x.encode()) for x in plain) / n),
+              "load_average": round(os.getloadavg()[0], 2)}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "sharing-seal.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2), flush=True)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
@@ -322,7 +354,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--upload", action="store_true", help="measure the upload path instead (rolled back)")
+    parser.add_argument("--seal", action="store_true", help="measure sealing and opening one record's data")
     args = parser.parse_args()
+    if args.seal:
+        run_seal(min(args.records, 100_000))
+        return
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     if len(dbs) > 1:  # Django is set up once per process: one subprocess per database
         for db in dbs:
