@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/govhall
 .PHONY: run test test-sqlite test-postgres install install-test system-run system-test lint bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }  # no half-made .venv left behind
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
