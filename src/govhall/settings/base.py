@@ -214,6 +214,10 @@ GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME", "皖事通办 · 六安�
 GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION", "341500")
 # Seconds between scheduler ticks; the scheduler lock lease is three ticks.
 GOVHALL_SCHEDULER_TICK = int(os.environ.get("GOVHALL_SCHEDULER_TICK", 30))
+# Task lease (core/task_lease.py): a task left RUNNING by a `govhall worker` whose heartbeat is older
+# than this many seconds is queued again; after this many attempts on dying workers it is marked failed.
+GOVHALL_TASK_LEASE = int(os.environ.get("GOVHALL_TASK_LEASE", 60))
+GOVHALL_TASK_MAX_ATTEMPTS = int(os.environ.get("GOVHALL_TASK_MAX_ATTEMPTS", 3))
 
 # OpenID Connect provider: issuer URL (iss claim); default: this site's origin as the request sees it.
 GOVHALL_OIDC_ISSUER = os.environ.get("GOVHALL_OIDC_ISSUER", "")
