@@ -42,6 +42,10 @@ class SettingsMasterKey:
         """A subkey for ``label`` (HMAC-SM3 of the label under the master key)."""
         return hmac.new(self._key, label.encode(), "sm3").digest()[:length]
 
+    def export_hex(self) -> str:
+        """The key itself, 64 hex: only for ``govhall backup --include-master-key``."""
+        return self._key.hex()
+
 
 ENV = "GOVHALL_MASTER_KEY"
 

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "govhall.portal",
     "govhall.console",
     "govhall.api",
+    "govhall.ops",
 ]
 
 MIDDLEWARE = [

@@ -7,9 +7,8 @@ from django.core.management import call_command
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from govhall.crypto import master, sm
-
 from govhall.core.models import AuditEvent
+from govhall.crypto import master, sm
 from govhall.oidc import keys, services
 
 from .helpers import exchange, get_code
