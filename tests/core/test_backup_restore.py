@@ -265,3 +265,15 @@ def test_var_is_private_to_the_platform_account_after_a_start_and_writes(drill):
     assert list((source / "oidc-keys").glob("*.key")) and (source / "master_key").exists()
     assert _modes(source) == {}  # database (and -wal/-shm), media, keys, mail, secret key, static files
     assert _modes(drill["target"].var) == {}
+
+
+def test_an_archive_naming_paths_outside_the_target_is_refused(tmp_path):
+    from govhall.ops import archive
+
+    path = tmp_path / "evil.tar"
+    with tarfile.open(path, "w") as tar:
+        writer = archive.Writer(tar)
+        writer.add_bytes("media/../../../etc/cron.d/evil", b"* * * * * root true\n")
+        writer.add_manifest({"format": archive.FORMAT})
+    with tarfile.open(path) as tar, pytest.raises(archive.ArchiveError, match="unsafe member name"):
+        archive.read_manifest(tar)

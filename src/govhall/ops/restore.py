@@ -134,6 +134,11 @@ def _not_empty(directory: Path | None, pattern: str = "*") -> bool:
 
 def _target_problems(manifest: dict, force: bool) -> list[Problem]:
     problems = []
+    source, target = manifest["database"]["engine"], database.engine()
+    if source != target:
+        problems.append(Problem("restore.database.engine", f"备份来自 {source} 数据库，本实例配置的是 {target}：请恢复到同类数据库",
+                                f"the backup comes from {source}, this instance is configured for {target}: restore "
+                                "into the same kind of database", "database"))
     if force:
         return problems
     if tables := database.table_names():
