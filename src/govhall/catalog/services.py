@@ -9,7 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.core import audit
-from govhall.core.codes import BASIC_CODE, credit_code_problem, implementation_code, is_division_code
+from govhall.core.codes import (
+    BASIC_CODE,
+    credit_code_problem,
+    implementation_code,
+    is_division_code,
+    normalise_code,
+)
 from govhall.core.errors import DomainError, Problem
 
 from . import search
@@ -52,7 +58,7 @@ def _raise(problems: list[Problem]) -> None:
 @transaction.atomic
 def region_create(*, actor, code: str, name: str, level: str, parent: Region | None) -> Region:
     """Audit: catalog.region.created. Raises DomainError for a malformed code or a wrong parent."""
-    problems = []
+    code, problems = normalise_code(code), []
     if not is_division_code(code):
         problems.append(Problem("region.code", f"区划代码 {code!r} 格式错误（6位或9位数字）",
                                 f"division code {code!r} must be 6 or 9 digits", "code"))
@@ -68,6 +74,7 @@ def region_create(*, actor, code: str, name: str, level: str, parent: Region | N
 def organ_create(*, actor, credit_code: str, name: str, region: Region, level: str, nature: str,
                  parent: Organ | None = None, **details) -> Organ:
     """Audit: catalog.organ.created. Raises DomainError when the credit code fails GB 32100."""
+    credit_code = normalise_code(credit_code)
     if problem := credit_code_problem(credit_code):
         raise DomainError.single("organ.credit_code", f"统一社会信用代码 {credit_code} 无效：{problem}",
                                  f"unified social credit code {credit_code} is invalid: {problem}", "credit_code")
