@@ -32,6 +32,14 @@ def test_the_api_documentation_renders_from_our_own_files(live_server, browser):
     assert all(url.startswith((live_server.url, "data:")) for url in requested), requested
 
 
+def the_platform(arrived: list):
+    """The other platform's callback, answered by the browser itself; records each arrival."""
+    def answer(route):
+        arrived.append(route.request.url)
+        route.fulfill(status=200, body="signed in")
+    return answer
+
+
 @pytest.fixture
 def resident(db):
     from govhall.identity.models import User
@@ -45,12 +53,7 @@ def test_signing_in_to_another_platform_reaches_its_callback(live_server, browse
     for first_time in (True, False):  # the first time with the consent screen, then straight back
         context = browser.new_context()
         arrived = []
-
-        def platform(route, arrived=arrived):
-            arrived.append(route.request.url)
-            route.fulfill(status=200, body="signed in")
-
-        context.route(CALLBACK + "**", platform)
+        context.route(CALLBACK + "**", the_platform(arrived))
         page = context.new_page()
         page.goto(live_server.url + authorize_url(app, redirect_uri=CALLBACK))
         page.fill("#id_username", "zhang_san")
