@@ -504,8 +504,9 @@ def result_download(request, number: str, result_id: int):
 @requires(AUTHENTICATED)
 @require_http_methods(["GET", "POST"])
 def payment_simulator(request, order_number: str):
-    """The local payment simulator (only when it is the configured provider; never real money)."""
-    if not isinstance(payments.provider(), payments.SimulatorProvider):
+    """The local payment simulator: it exists only when it is the configured provider and demo mode
+    (``GOVHALL_DEMO``) is on; otherwise 404. Never real money."""
+    if not (settings.GOVHALL_DEMO and isinstance(payments.provider(), payments.SimulatorProvider)):
         raise Http404(order_number)
     order = (PaymentOrder.objects.select_related("case").filter(order_number=order_number,
                                                                  case__applicant=request.user).first())
