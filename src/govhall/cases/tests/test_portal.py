@@ -384,3 +384,22 @@ def test_public_progress_is_throttled_after_ten_failures(client, submitted):
     other_address = client.post(url, {"number": submitted.number, "query_code": submitted.query_code},
                                 REMOTE_ADDR="10.0.0.9")
     assert other_address.status_code == 200
+
+
+def test_the_progress_throttle_is_shared_by_every_worker_and_survives_a_restart(client_factory, submitted,
+                                                                                 clock_start):
+    """Two web workers (each with its own memory, emptied as by a restart) count the same failures."""
+    url = reverse("cases:progress")
+    wrong = {"number": submitted.number, "query_code": "999999x"}
+    right = {"number": submitted.number, "query_code": submitted.query_code}
+    first_worker, second_worker = client_factory(), client_factory()
+    for _ in range(5):
+        assert first_worker.post(url, wrong).status_code == 404
+    cache.clear()  # the other process's memory, or this one's after a restart
+    for _ in range(5):
+        assert second_worker.post(url, wrong).status_code == 404
+    cache.clear()
+    assert first_worker.post(url, right).status_code == 429
+    assert second_worker.post(url, right).status_code == 429
+    clock_start.shift(dt.timedelta(seconds=settings.GOVHALL_PROGRESS_WINDOW + 1))
+    assert first_worker.post(url, right).status_code == 200  # the failures left the window
