@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govhall.core.middleware.RequestIdMiddleware",
+    "govhall.api.middleware.ApiErrorMiddleware",  # under /api/: JSON errors only, no NUL characters
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govhall.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
