@@ -19,12 +19,56 @@ def _env(tmp_path, **extra):
     return env
 
 
-def test_the_production_profile_passes_the_deployment_check(tmp_path):
-    env = _env(tmp_path, DJANGO_SETTINGS_MODULE="govhall.settings.production", SECRET_KEY=secrets.token_urlsafe(50),
-               GOVHALL_MASTER_KEY=secrets.token_hex(32), ALLOWED_HOSTS="zwfw.example.gov.cn",
-               GOVHALL_SITE_URL="https://zwfw.example.gov.cn")
-    done = subprocess.run([*GOVHALL, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True,
+SIMULATORS = ("population-register", "legal-person-register", "face-check", "sms", "payment")
+REAL_ADAPTERS = """
+class PopulationRegister:
+    def check(self, name, id_number): return False
+class LegalPersonRegister:
+    def lookup(self, credit_code): return None
+class FaceCheck:
+    def verify(self, person, image_bytes): return False
+class SmsGateway:
+    def send(self, phone, text): pass
+class PaymentProvider:
+    def start(self, order): return ""
+    def parse_callback(self, data): raise ValueError
+"""
+
+
+def _production_env(tmp_path, **extra):
+    """The production profile with the province's adapters (stand-ins in a module of their own)."""
+    (tmp_path / "province_adapters.py").write_text(REAL_ADAPTERS)
+    return _env(tmp_path, DJANGO_SETTINGS_MODULE="govhall.settings.production", SECRET_KEY=secrets.token_urlsafe(50),
+                GOVHALL_MASTER_KEY=secrets.token_hex(32),
+                ALLOWED_HOSTS="zwfw.example.gov.cn", GOVHALL_SITE_URL="https://zwfw.example.gov.cn",
+                PYTHONPATH=os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")]),
+                GOVHALL_POPULATION_REGISTER="province_adapters.PopulationRegister",
+                GOVHALL_LEGAL_PERSON_REGISTER="province_adapters.LegalPersonRegister",
+                GOVHALL_FACE_CHECK="province_adapters.FaceCheck", GOVHALL_SMS_GATEWAY="province_adapters.SmsGateway",
+                GOVHALL_PAYMENT_PROVIDER="province_adapters.PaymentProvider", **extra)
+
+
+def _deploy_check(env):
+    return subprocess.run([*GOVHALL, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True,
                           text=True, timeout=120)
+
+
+def test_the_production_profile_passes_the_deployment_check(tmp_path):
+    done = _deploy_check(_production_env(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_deployment_check_names_every_simulator_production_would_run_on(tmp_path):
+    env = _production_env(tmp_path)
+    for name in ("GOVHALL_POPULATION_REGISTER", "GOVHALL_LEGAL_PERSON_REGISTER", "GOVHALL_FACE_CHECK",
+                 "GOVHALL_SMS_GATEWAY", "GOVHALL_PAYMENT_PROVIDER"):
+        env.pop(name)  # the defaults: the local simulators
+    done = _deploy_check(env)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0 and output.count("govhall.E001") == len(SIMULATORS)
+    assert all(f"({name})" in output for name in SIMULATORS)
+    env["GOVHALL_ALLOW_SIMULATORS"] = ",".join(SIMULATORS)  # a demonstration site, on purpose
+    done = _deploy_check(env)
     assert done.returncode == 0, done.stdout + done.stderr
 
 

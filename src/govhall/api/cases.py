@@ -24,7 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import File, Header, Router, Schema, Status
+from ninja import File, Header, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 from pydantic import Field
@@ -41,7 +41,7 @@ from govhall.identity.selectors import person_of
 
 from .errors import error_body
 from .permissions import permission
-from .schemas import ErrorOut
+from .schemas import BIGINT_MAX, ErrorOut
 
 router = Router(tags=["cases"], auth=django_auth)
 
@@ -51,13 +51,19 @@ IDEMPOTENCY_KEY_MAX = 100  # Application.idempotency_key
 FORBIDDEN = "cases.forbidden"
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+SMALLINT_MAX = 32767  # day counts are stored in PositiveSmallIntegerField columns
+
+
+def _id(name: str):
+    """A path parameter naming a row: a positive 64-bit integer (larger answers 422, never a crash)."""
+    return Path(..., ge=1, le=BIGINT_MAX, description=f"{name} id")
 
 
 # --- schemas: requests -----------------------------------------------------------------------------
 
 class VersionedIn(Schema):
     expected_version: int | None = Field(
-        None, description="办件的 row_version（乐观并发）；与当前值不同则 409 / the case's row_version as you "
+        None, ge=0, le=BIGINT_MAX, description="办件的 row_version（乐观并发）；与当前值不同则 409 / the case's row_version as you "
                           "last read it: a different current value answers 409")
 
 
@@ -92,7 +98,7 @@ class RefuseIn(VersionedIn):
 
 
 class CorrectionItemIn(Schema):
-    material: int | None = Field(None, description="材料 id（material_id）/ the material's id")
+    material: int | None = Field(None, ge=1, le=BIGINT_MAX, description="材料 id（material_id）/ the material's id")
     form_field: str = Field("", max_length=100, description="表单项 / form field name")
     problem: str = Field(max_length=2000, description="缺少或有误的内容 / what is missing or wrong")
 
@@ -112,7 +118,7 @@ class SpecialProcedureIn(VersionedIn):
                                   "expert_review, site_check)")
     reason: str = Field(max_length=5000)
     legal_basis: str = Field("", max_length=5000)
-    expected_days: int = Field(description="预计所需工作日 / expected working days")
+    expected_days: int = Field(ge=1, le=SMALLINT_MAX, description="预计所需工作日 / expected working days")
 
 
 class SpecialProcedureEndIn(VersionedIn):
@@ -120,7 +126,7 @@ class SpecialProcedureEndIn(VersionedIn):
 
 
 class ExtensionIn(VersionedIn):
-    days: int = Field(description="延长的工作日 / working days")
+    days: int = Field(ge=1, le=SMALLINT_MAX, description="延长的工作日 / working days")
     reason: str = Field(max_length=5000)
 
 
@@ -557,7 +563,7 @@ def application_update(request, public_id: uuid.UUID, payload: ApplicationUpdate
              url_name="application_material_files", summary="上传材料 / upload a material")
 @permission(AUTHENTICATED)
 @_mapped
-def material_upload(request, public_id: uuid.UUID, material_id: int, file: File[UploadedFile]):
+def material_upload(request, public_id: uuid.UUID, file: File[UploadedFile], material_id: int = _id("material")):
     """Attach a file (multipart field ``file``) to a material: on a draft, or during a correction for
     the materials the notice lists. PDF, OFD, images and office documents; the content is checked."""
     application = selectors.application_to_act_on(request.user, public_id)
@@ -570,7 +576,7 @@ def material_upload(request, public_id: uuid.UUID, material_id: int, file: File[
              url_name="application_material_status", summary="容缺/承诺/不提交 / later, promise, not needed")
 @permission(AUTHENTICATED)
 @_mapped
-def material_status(request, public_id: uuid.UUID, material_id: int, payload: MaterialStatusIn):
+def material_status(request, public_id: uuid.UUID, payload: MaterialStatusIn, material_id: int = _id("material")):
     """Mark a material as following later (容缺后补, with ``follow_by``), replaced by a signed promise
     (告知承诺, with ``promise_text``), or not provided (optional materials only)."""
     application = selectors.application_to_act_on(request.user, public_id)
@@ -646,7 +652,7 @@ def correction_notice(request, number: str, payload: CorrectionNoticeIn):
              url_name="case_step_complete", summary="完成办理环节 / complete a step")
 @permission(CASE_HANDLE)
 @_mapped
-def step_complete(request, number: str, step_id: int, payload: StepCompleteIn):
+def step_complete(request, number: str, payload: StepCompleteIn, step_id: int = _id("step")):
     """Pass or return a handling step, or give a joint opinion. The approval step (批准) needs
     cases.case.decide in the case's organ: the service checks it (403)."""
     return _staff_action(request, number, services.step_complete, step_id=step_id, action=payload.action,
@@ -668,7 +674,8 @@ def special_procedure_start(request, number: str, payload: SpecialProcedureIn):
              url_name="case_special_procedure_end", summary="结束特别程序 / end a special procedure")
 @permission(CASE_HANDLE)
 @_mapped
-def special_procedure_end(request, number: str, procedure_id: int, payload: SpecialProcedureEndIn):
+def special_procedure_end(request, number: str, payload: SpecialProcedureEndIn,
+                          procedure_id: int = _id("special procedure")):
     return _staff_action(request, number, services.special_procedure_end, procedure_id=procedure_id,
                          result=payload.result, expected_version=payload.expected_version)
 
@@ -688,7 +695,7 @@ def extension_request(request, number: str, payload: ExtensionIn):
              url_name="case_extension_approve", summary="审批延期 / approve or refuse an extension")
 @permission(CASE_DECIDE)
 @_mapped
-def extension_decide(request, number: str, extension_id: int, payload: ExtensionDecideIn):
+def extension_decide(request, number: str, payload: ExtensionDecideIn, extension_id: int = _id("extension")):
     return _staff_action(request, number, services.extension_decide, extension_id=extension_id,
                          approve=payload.approve, note=payload.note, expected_version=payload.expected_version)
 

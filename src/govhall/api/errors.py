@@ -10,8 +10,10 @@ answers the same when the connection is lost outside the view, e.g. while saving
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 from django.db import InterfaceError, OperationalError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -23,6 +25,37 @@ def error_body(code: str, message_zh: str, message_en: str, field: str = "",
                problems: list[dict] | None = None) -> dict:
     return {"error": {"code": code, "message_zh": message_zh, "message_en": message_en, "field": field,
                       "problems": problems or []}}
+
+
+def error_response(status: int, code: str, message_zh: str, message_en: str, field: str = "",
+                   problems: list[dict] | None = None) -> JsonResponse:
+    """An error in the documented shape, as UTF-8 JSON (Chinese as characters, not \\u escapes)."""
+    return JsonResponse(error_body(code, message_zh, message_en, field, problems), status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+# The error of a bare status (no handler said more): code and wording.
+STATUS_ERRORS = {
+    400: ("request.bad", "请求无效", "bad request"),
+    401: ("auth.required", "请先登录", "authentication required"),
+    403: ("auth.forbidden", "无权访问", "permission denied"),
+    404: ("not_found", "未找到请求的资源", "not found"),
+    405: ("request.method_not_allowed", "不支持该请求方法", "method not allowed"),
+    413: ("request.too_large", "请求内容过大", "request too large"),
+    429: ("request.too_many", "请求过于频繁，请稍后再试", "too many requests; try again later"),
+    500: ("server.error", "服务器内部错误，请稍后再试", "internal server error; try again later"),
+}
+
+
+def status_error(status: int) -> tuple[str, str, str]:
+    """``(code, message_zh, message_en)`` for a bare HTTP status."""
+    if status in STATUS_ERRORS:
+        return STATUS_ERRORS[status]
+    try:
+        phrase = HTTPStatus(status).phrase.lower()
+    except ValueError:
+        phrase = "error"
+    return f"http.{status}", "请求失败", phrase
 
 
 def _field_of(loc) -> str:
@@ -103,8 +136,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
-        return respond(request, exc.status_code,
-                       error_body(f"http.{exc.status_code}", str(exc.message), str(exc.message)))
+        message = str(exc.message)
+        if exc.status_code == 403 and "CSRF" in message:  # ninja's session auth on POST/PATCH/DELETE
+            return respond(request, 403, error_body("http.403", "请求校验失败：CSRF 令牌缺失或无效",
+                                                    "CSRF check failed: the token is missing or wrong"))
+        _code, zh, _en = status_error(exc.status_code)
+        return respond(request, exc.status_code, error_body(f"http.{exc.status_code}", zh, message))
 
     @api.exception_handler(OperationalError)
     @api.exception_handler(InterfaceError)

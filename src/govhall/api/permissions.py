@@ -16,14 +16,13 @@ from __future__ import annotations
 from functools import wraps
 
 from django.core.exceptions import ImproperlyConfigured
-from django.http import JsonResponse
 from ninja import NinjaAPI
 from ninja.decorators import decorate_view
 from ninja.operation import PathView
 
 from govhall.core.permissions import PUBLIC, REGISTRY, has_permission
 
-from .errors import error_body
+from .errors import error_response
 
 ATTRIBUTE = "govhall_permission"
 # The views ninja adds itself: the OpenAPI document, the interactive docs and the API root.
@@ -36,9 +35,9 @@ def _enforce(code: str):
         @wraps(run)
         def checked(request, *args, **kwargs):
             if not request.user.is_authenticated:
-                return JsonResponse(error_body("auth.required", "请先登录", "authentication required"), status=401)
+                return error_response(401, "auth.required", "请先登录", "authentication required")
             if not has_permission(request.user, code):
-                return JsonResponse(error_body("auth.forbidden", "无权访问", "permission denied"), status=403)
+                return error_response(403, "auth.forbidden", "无权访问", "permission denied")
             return run(request, *args, **kwargs)
 
         return checked

@@ -6,6 +6,11 @@ from ninja import Field, Schema
 
 from govhall.catalog.codesets import ItemType, TopicAudience
 
+# Bounds of integer parameters: every integer the API reads is bounded, so none can overflow a
+# database column (a 64-bit id, a page offset); out of bounds answers 422 request.invalid.
+BIGINT_MAX = 2**63 - 1
+MAX_PAGE = 100_000
+
 
 class ProblemOut(Schema):
     code: str
@@ -30,7 +35,7 @@ class ItemSearchQuery(Schema):
     organ: str | None = Field(None, description="实施机构统一社会信用代码 / organ's credit code")
     type: ItemType | None = Field(None, description="事项类型 / item type (GB/T 39046 A.1)")
     topic: str | None = Field(None, description="主题代码 / topic code")
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=MAX_PAGE)
     per_page: int = Field(20, ge=1, le=100)
 
 

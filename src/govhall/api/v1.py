@@ -1,7 +1,6 @@
 """GovHall public REST API v1 (mounted at /api/v1/). Field names are stable; changes are additive."""
 
 from ninja import NinjaAPI, Swagger
-from ninja.renderers import JSONRenderer
 
 from govhall.licenses.api import router as licenses_router
 from govhall.sharing.api import router as sharing_router
@@ -10,13 +9,7 @@ from govhall.translog.api import router as translog_router
 from .cases import router as cases_router
 from .catalog import router as catalog_router
 from .errors import install_error_handlers
-
-
-class Utf8JSONRenderer(JSONRenderer):
-    """Chinese text as UTF-8, not \\u escapes: readable in curl and logs, and smaller."""
-
-    json_dumps_params = {"ensure_ascii": False}
-
+from .renderers import Utf8JSONRenderer
 
 api = NinjaAPI(
     title="GovHall API",

@@ -1,8 +1,5 @@
-from django.http import JsonResponse
-
-from .errors import error_body
+from .errors import error_response
 
 
 def not_found(request, *args, **kwargs):
-    return JsonResponse(error_body("not_found", "未找到请求的资源", "not found"), status=404,
-                        json_dumps_params={"ensure_ascii": False})
+    return error_response(404, "not_found", "未找到请求的资源", "not found")

@@ -7,4 +7,4 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import permissions, tasks  # noqa: F401  (register permissions and periodic jobs)
+        from . import payments, permissions, tasks  # noqa: F401  (payment adapter, permissions, periodic jobs)

@@ -459,3 +459,19 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class ProgressLookupFailure(models.Model):
+    """One failed public progress lookup (wrong case number or query code) from a client address.
+
+    Kept in the database, not a per-process cache, so every web worker counts the same failures and
+    a restart forgets nothing (cases/throttle.py)."""
+
+    address = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address", "created_at"], name="cases_progress_fail_addr")]
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.created_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,8 @@ dotted path (``GOVHALL_PAYMENT_PROVIDER``, default the local ``SimulatorProvider
 returns the URL where the payer pays; the provider later calls us back, and ``parse_callback(data)``
 returns ``(order_number, provider_reference)`` or raises ``PaymentNotConfirmed`` when the callback's
 signature does not verify. Changing the case and the order is the services' business, not this
-module's. See docs/uploads-and-payments.md.
+module's. See docs/uploads-and-payments.md. The simulator is the adapter "payment" of
+core/simulators.py: production refuses it unless ``GOVHALL_ALLOW_SIMULATORS`` names it.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from typing import Protocol, runtime_checkable
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from govhall.core import simulators
 from govhall.crypto.sm import sm3_hmac
 
 DEFAULT_PROVIDER = "govhall.cases.payments.SimulatorProvider"
+ADAPTER = simulators.declare(simulators.Adapter(
+    "payment", "GOVHALL_PAYMENT_PROVIDER", DEFAULT_PROVIDER, "在线支付", "payment provider"))
 ORDER_PREFIX = "PAY"
 ORDER_RANDOM_DIGITS = 8
 
@@ -137,6 +140,7 @@ class SimulatorProvider:
     (``SECRET_KEY_FALLBACKS`` are accepted too, for key rotation), so a forged or altered callback is
     refused. Not a real payment: never enable it where real fees are due."""
 
+    simulator = True
     PURPOSE = b"govhall.cases.payments.SimulatorProvider.callback"
     MAX_ORDER_NUMBER = 40
     MAX_REFERENCE = 80
@@ -177,8 +181,7 @@ class SimulatorProvider:
 
 def provider() -> PaymentProvider:
     """The configured provider (``GOVHALL_PAYMENT_PROVIDER``, default the simulator)."""
-    path = getattr(settings, "GOVHALL_PAYMENT_PROVIDER", DEFAULT_PROVIDER) or DEFAULT_PROVIDER
-    instance = import_string(path)()
+    instance = ADAPTER.configured_class()()
     if not isinstance(instance, PaymentProvider):
-        raise TypeError(f"{path} does not implement PaymentProvider.start(order) and parse_callback(data)")
+        raise TypeError(f"{ADAPTER.path()} does not implement PaymentProvider.start(order) and parse_callback(data)")
     return instance

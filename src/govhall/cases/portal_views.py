@@ -18,7 +18,6 @@ import dataclasses
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,7 +34,7 @@ from govhall.identity import selectors as identity
 from govhall.login.throttle import client_address
 from govhall.sharing import selectors as sharing
 
-from . import authority, payments, selectors, services
+from . import authority, payments, selectors, services, throttle
 from .forms_spec import FIELDS
 from .http import serve_stored, upload_material
 from .models import (
@@ -557,8 +556,9 @@ def result_download(request, number: str, result_id: int):
 @requires(AUTHENTICATED)
 @require_http_methods(["GET", "POST"])
 def payment_simulator(request, order_number: str):
-    """The local payment simulator (only when it is the configured provider; never real money)."""
-    if not isinstance(payments.provider(), payments.SimulatorProvider):
+    """The local payment simulator: it exists only when it is the configured provider and demo mode
+    (``GOVHALL_DEMO``) is on; otherwise 404. Never real money."""
+    if not (settings.GOVHALL_DEMO and isinstance(payments.provider(), payments.SimulatorProvider)):
         raise Http404(order_number)
     order = PaymentOrder.objects.select_related("case").filter(order_number=order_number).first()
     if order is None or not authority.may_read(request.user, order.case):
@@ -583,27 +583,6 @@ def payment_simulator(request, order_number: str):
 
 
 # --- 6. public progress --------------------------------------------------------------------------------
-
-
-def _failure_limit() -> int:
-    return int(getattr(settings, "GOVHALL_PROGRESS_FAILURES", 10))
-
-
-def _failure_window() -> int:
-    return int(getattr(settings, "GOVHALL_PROGRESS_WINDOW", 600))
-
-
-def _failure_key(request) -> str:
-    return f"govhall:cases:progress:failures:{client_address(request)}"
-
-
-def _count_failure(key: str) -> None:
-    if cache.add(key, 1, timeout=_failure_window()):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=_failure_window())
 
 
 EVENT_LABELS = {
@@ -632,17 +611,17 @@ def progress(request):
     context: dict = {"form": form, "result": None, "not_found": False, "throttled": False}
     status = 200
     if request.method == "POST":
-        key = _failure_key(request)
-        if (cache.get(key) or 0) >= _failure_limit():
+        address = client_address(request)
+        if throttle.blocked(address):
             context["throttled"], status = True, 429
-            context["minutes"] = max(1, _failure_window() // 60)
+            context["minutes"] = max(1, throttle.window_seconds() // 60)
         elif not form.is_valid():
             status = 400
         else:
             try:
                 result = selectors.public_progress(form.cleaned_data["number"], form.cleaned_data["query_code"])
             except NotFound:
-                _count_failure(key)
+                throttle.record_failure(address)
                 context["not_found"], status = True, 404
             else:
                 english = _english()

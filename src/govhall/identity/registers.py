@@ -10,16 +10,28 @@ exists the simulators below stand in. Each adapter is chosen by a setting holdin
 
 Services call ``population_register()`` etc. outside their database transaction: a slow register
 must not hold row locks.
+
+The simulators carry ``simulator = True``: in production ``govhall check --deploy`` refuses them
+unless ``GOVHALL_ALLOW_SIMULATORS`` names them (core/simulators.py; names "population-register",
+"legal-person-register", "face-check").
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple, Protocol
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from govhall.core import simulators
 
 from .codes import normalise_id
+
+POPULATION = simulators.declare(simulators.Adapter(
+    "population-register", "GOVHALL_POPULATION_REGISTER", "govhall.identity.registers.SimulatedPopulationRegister",
+    "人口库", "population register"))
+LEGAL_PERSONS = simulators.declare(simulators.Adapter(
+    "legal-person-register", "GOVHALL_LEGAL_PERSON_REGISTER",
+    "govhall.identity.registers.SimulatedLegalPersonRegister", "法人库", "legal-person register"))
+FACE = simulators.declare(simulators.Adapter(
+    "face-check", "GOVHALL_FACE_CHECK", "govhall.identity.registers.SimulatedFaceCheck", "人脸核验", "face check"))
 
 
 class PopulationRegister(Protocol):
@@ -67,6 +79,8 @@ class SimulatedPopulationRegister:
     registered under whatever name is given, unless its sequence code (digits 15-17) is 900-999, which
     stands for "not in the register": enough to exercise both outcomes with generated test data."""
 
+    simulator = True
+
     def check(self, name: str, id_number: str) -> bool:
         number = normalise_id(id_number)
         if number in DEMO_RESIDENTS:
@@ -76,6 +90,8 @@ class SimulatedPopulationRegister:
 
 class SimulatedLegalPersonRegister:
     """Knows the demo companies above only; every other credit code is "not registered"."""
+
+    simulator = True
 
     def lookup(self, credit_code: str) -> LegalPersonRecord | None:
         return DEMO_COMPANIES.get(normalise_id(credit_code))
@@ -88,6 +104,8 @@ class SimulatedFaceCheck:
     """Accepts any JPEG or PNG image of at least 1 KiB unless it contains the marker
     ``GOVHALL-NOT-THE-SAME-PERSON`` (how tests simulate a mismatch). Images are never stored."""
 
+    simulator = True
+
     def verify(self, person, image_bytes: bytes) -> bool:
         data = bytes(image_bytes or b"")
         if len(data) < 1024 or not (data.startswith(JPEG) or data.startswith(PNG)):
@@ -95,17 +113,17 @@ class SimulatedFaceCheck:
         return b"GOVHALL-NOT-THE-SAME-PERSON" not in data
 
 
-def _load(setting: str, default: str):
-    return import_string(getattr(settings, setting, "") or default)()
+def _load(adapter: simulators.Adapter):
+    return adapter.configured_class()()
 
 
 def population_register() -> PopulationRegister:
-    return _load("GOVHALL_POPULATION_REGISTER", "govhall.identity.registers.SimulatedPopulationRegister")
+    return _load(POPULATION)
 
 
 def legal_person_register() -> LegalPersonRegister:
-    return _load("GOVHALL_LEGAL_PERSON_REGISTER", "govhall.identity.registers.SimulatedLegalPersonRegister")
+    return _load(LEGAL_PERSONS)
 
 
 def face_check() -> FaceCheck:
-    return _load("GOVHALL_FACE_CHECK", "govhall.identity.registers.SimulatedFaceCheck")
+    return _load(FACE)

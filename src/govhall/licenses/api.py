@@ -90,7 +90,8 @@ def verify(request, response: HttpResponse, query: Query[VerifyQuery]):
     return selectors.verify(query.identifier).as_dict()
 
 
-@router.get("/verify/token/{token}", response={200: VerificationOut}, url_name="licenses_verify_token",
+@router.get("/verify/token/{token}", response={200: VerificationOut, 404: ErrorOut, 422: ErrorOut},
+            url_name="licenses_verify_token",
             summary="核验分享链接 / verify by share-link token")
 @permission(PUBLIC)
 def verify_token(request, response: HttpResponse, token: str):

@@ -11,6 +11,8 @@ class LoginConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from . import sms  # noqa: F401  (declares the SMS gateway adapter)
+
         user_logged_in.connect(_stamp_generation, dispatch_uid="govhall.login.generation")
 
 

@@ -3,7 +3,8 @@
 The platform sends SMS through one object implementing ``SmsGateway``; settings choose it by dotted
 path (``GOVHALL_SMS_GATEWAY``, default the simulator). A production gateway (a carrier's or a
 government SMS platform's HTTP API) is a class with ``send(phone, text)`` that raises
-``SmsNotSent`` on failure.
+``SmsNotSent`` on failure. The simulator is the adapter "sms" of core/simulators.py: production
+refuses it unless ``GOVHALL_ALLOW_SIMULATORS`` names it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from __future__ import annotations
 import logging
 from typing import Protocol, runtime_checkable
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from govhall.core import simulators
 
 logger = logging.getLogger("govhall.login.sms")
 
 DEFAULT_GATEWAY = "govhall.login.sms.SimulatorGateway"
+ADAPTER = simulators.declare(simulators.Adapter("sms", "GOVHALL_SMS_GATEWAY", DEFAULT_GATEWAY, "短信网关", "SMS gateway"))
 
 
 class SmsNotSent(Exception):
@@ -32,6 +33,8 @@ class SimulatorGateway:
     """Development gateway: writes the message to the log and to the SmsMessage outbox, which the
     demo-only inbox page /account/dev/sms/ lists. Never use it in production."""
 
+    simulator = True
+
     def send(self, phone: str, text: str) -> None:
         from .models import SmsMessage
 
@@ -42,10 +45,9 @@ class SimulatorGateway:
 
 
 def gateway() -> SmsGateway:
-    path = getattr(settings, "GOVHALL_SMS_GATEWAY", DEFAULT_GATEWAY)
-    instance = import_string(path)()
+    instance = ADAPTER.configured_class()()
     if not isinstance(instance, SmsGateway):
-        raise TypeError(f"{path} does not implement SmsGateway.send(phone, text)")
+        raise TypeError(f"{ADAPTER.path()} does not implement SmsGateway.send(phone, text)")
     return instance
 
 

@@ -7,11 +7,11 @@ oidc.bearer``: they are guarded by the token's scope, not by the session.
 
 from __future__ import annotations
 
-from django.http import JsonResponse
 from ninja import NinjaAPI, Router, Schema
 
-from govhall.api.errors import error_body
+from govhall.api.errors import error_response
 from govhall.api.permissions import permitted_urls
+from govhall.api.renderers import Utf8JSONRenderer
 
 from . import claims
 from . import scopes as scope_defs
@@ -49,20 +49,20 @@ def _install_errors(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):
-        response = JsonResponse(error_body("auth.token_required", "需要有效的访问令牌",
-                                           "a valid bearer token is required"), status=401)
+        response = error_response(401, "auth.token_required", "需要有效的访问令牌", "a valid bearer token is required")
         response["WWW-Authenticate"] = 'Bearer realm="govhall"'
         return response
 
     @api.exception_handler(InsufficientScope)
     def insufficient(request, exc: InsufficientScope):
-        response = JsonResponse(error_body("auth.insufficient_scope", f"访问令牌缺少授权范围：{' '.join(exc.missing)}",
-                                           exc.message), status=403)
+        response = error_response(403, "auth.insufficient_scope", f"访问令牌缺少授权范围：{' '.join(exc.missing)}",
+                                  exc.message)
         response["WWW-Authenticate"] = f'Bearer error="insufficient_scope", scope="{" ".join(exc.missing)}"'
         return response
 
 
-api = NinjaAPI(title="GovHall OAuth", version="1", urls_namespace="oidc-api", docs_url=None, openapi_url=None)
+api = NinjaAPI(title="GovHall OAuth", version="1", urls_namespace="oidc-api", docs_url=None, openapi_url=None,
+               renderer=Utf8JSONRenderer())
 _install_errors(api)
 api.add_router("", make_router())
 urls = permitted_urls(api)

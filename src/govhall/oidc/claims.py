@@ -14,6 +14,12 @@ from . import scopes as scope_defs
 
 FALLBACK_TRUST_LEVEL = 2
 
+# Every claim the provider issues, in the ID token or from userinfo; discovery lists exactly these.
+# (``id_masked`` is a scope, not a claim: it releases ``id_type`` and ``id_number_masked``.)
+ID_TOKEN_CLAIMS = ("iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash")
+PERSON_CLAIMS = ("sub", "trust_level", "name", "id_type", "id_number_masked")
+SUPPORTED = (PERSON_CLAIMS[0], *ID_TOKEN_CLAIMS, *PERSON_CLAIMS[1:])
+
 
 def subject(user) -> str:
     """The stable subject identifier: the account's number on this platform (public subject type)."""

@@ -1,6 +1,6 @@
 """The Authlib authorization server, wired to our models.
 
-Grants: authorization code (people; OpenID Connect; PKCE with S256, required for public clients)
+Grants: authorization code (people; OpenID Connect; PKCE with S256, required for every client)
 and client credentials (platforms acting as themselves). No implicit or password grant, no
 refresh tokens: an access token lives one hour, then the platform signs the person in again
 (silently, with the session and remembered consent).
@@ -109,18 +109,24 @@ class CodeGrant(grants.AuthorizationCodeGrant):
 
 
 class PKCE(CodeChallenge):
-    """S256 only; a public client must send a challenge (no code is issued to it without one)."""
+    """PKCE with S256 for every client, confidential ones included (RFC 9700 §2.1.1): no code is
+    issued without ``code_challenge`` and ``code_challenge_method=S256``, and no code is exchanged
+    without its verifier."""
 
     DEFAULT_CODE_CHALLENGE_METHOD = "S256"
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
     def validate_code_challenge(self, grant, redirect_uri):
+        data = grant.request.payload.data
+        if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("PKCE is required: send code_challenge with code_challenge_method=S256.")
         super().validate_code_challenge(grant, redirect_uri)
-        if grant.request.client.is_public and not grant.request.payload.data.get("code_challenge"):
-            raise InvalidRequestError("PKCE is required for public clients: send code_challenge "
-                                      "with code_challenge_method=S256.")
 
     def validate_code_verifier(self, grant, result):
+        if not self.get_authorization_code_challenge(grant.request.authorization_code):
+            raise InvalidGrantError(description="The code was issued without PKCE.")
+        if not grant.request.form.get("code_verifier"):
+            raise InvalidRequestError("PKCE is required: send code_verifier.")
         try:
             super().validate_code_verifier(grant, result)
         except InvalidGrantError:

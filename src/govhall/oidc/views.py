@@ -55,8 +55,7 @@ def discovery(request):
         "id_token_signing_alg_values_supported": [keys.ALG],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "code_challenge_methods_supported": ["S256"],
-        "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
-                             "trust_level", "name", "id_masked"],
+        "claims_supported": list(claims.SUPPORTED),
         "ui_locales_supported": ["zh-CN", "en"],
         "prompt_values_supported": ["none", "login", "consent"],
     }, json_dumps_params={"ensure_ascii": False})

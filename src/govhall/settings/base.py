@@ -67,6 +67,11 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("GOVHALL_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 GOVHALL_DEMO = env_bool("GOVHALL_DEMO", True)
+# True only in govhall.settings.production: the deployment checks then refuse local simulators.
+GOVHALL_PRODUCTION = False
+# Simulators production may use anyway (comma list of names: population-register, legal-person-register,
+# face-check, sms, payment); every page then shows a banner naming them. See docs/deployment.md.
+GOVHALL_ALLOW_SIMULATORS = env_list("GOVHALL_ALLOW_SIMULATORS", "")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -103,6 +108,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "govhall.core.middleware.RequestIdMiddleware",
+    "govhall.api.middleware.ApiErrorMiddleware",  # under /api/: JSON errors only, no NUL characters
     "django.contrib.sessions.middleware.SessionMiddleware",
     "govhall.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,6 +173,12 @@ GOVHALL_LOGIN_FAILURE_WINDOW = int(os.environ.get("GOVHALL_LOGIN_FAILURE_WINDOW"
 GOVHALL_LOGIN_LOCK_SECONDS = int(os.environ.get("GOVHALL_LOGIN_LOCK_SECONDS", 900))
 # Request header carrying the client address behind a reverse proxy (e.g. HTTP_X_REAL_IP); empty: REMOTE_ADDR.
 GOVHALL_LOGIN_CLIENT_IP_HEADER = os.environ.get("GOVHALL_LOGIN_CLIENT_IP_HEADER", "")
+# Register and face-check adapters (docs/accounts.md); the default simulators are for development.
+GOVHALL_POPULATION_REGISTER = os.environ.get("GOVHALL_POPULATION_REGISTER",
+                                             "govhall.identity.registers.SimulatedPopulationRegister")
+GOVHALL_LEGAL_PERSON_REGISTER = os.environ.get("GOVHALL_LEGAL_PERSON_REGISTER",
+                                               "govhall.identity.registers.SimulatedLegalPersonRegister")
+GOVHALL_FACE_CHECK = os.environ.get("GOVHALL_FACE_CHECK", "govhall.identity.registers.SimulatedFaceCheck")
 # SMS gateway (dotted path to a class with send(phone, text)); the default simulator is for development.
 GOVHALL_SMS_GATEWAY = os.environ.get("GOVHALL_SMS_GATEWAY", "govhall.login.sms.SimulatorGateway")
 

@@ -11,6 +11,7 @@ if not os.environ.get("SECRET_KEY"):
     raise ImproperlyConfigured("SECRET_KEY must be set in production / 生产环境必须设置 SECRET_KEY")
 
 DEBUG = False
+GOVHALL_PRODUCTION = True  # `govhall check --deploy` refuses simulators not in GOVHALL_ALLOW_SIMULATORS
 GOVHALL_REQUIRE_MASTER_KEY = True
 GOVHALL_DEMO = env_bool("GOVHALL_DEMO", False)
 SECURE_SSL_REDIRECT = env_bool("GOVHALL_SSL_REDIRECT", True)

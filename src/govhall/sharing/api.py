@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema
+from ninja.security import django_auth
 
 from govhall.api.permissions import permission
+from govhall.api.schemas import ErrorOut
 
 from . import selectors
 from .permissions import FIGURES_VIEW
 
-router = Router(tags=["sharing"])
+router = Router(tags=["sharing"], auth=django_auth)  # staff session: declared as security in OpenAPI
 
 
 class FigureRow(Schema):
@@ -31,7 +33,8 @@ class Figures(Schema):
     uploaded: int
 
 
-@router.get("/figures", response=Figures, url_name="sharing_figures",
+@router.get("/figures", response={200: Figures, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+            url_name="sharing_figures",
             summary="Materials saved: fetched vs uploaded, per item, organ and month")
 @permission(FIGURES_VIEW)
 def figures(request, organ: str = "", item: str = "", month_from: dt.date | None = None,

@@ -5,10 +5,10 @@ key that signed it, any entry, inclusion proofs and consistency proofs. Hashes a
 lower-case hex. Endpoints parse, call a translog selector and map; no rules live here.
 """
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from govhall.api.permissions import permission
-from govhall.api.schemas import ErrorOut
+from govhall.api.schemas import BIGINT_MAX, ErrorOut
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC
 from govhall.crypto import keystore
@@ -36,8 +36,8 @@ class EntryOut(Schema):
 
 
 class InclusionQuery(Schema):
-    index: int = Field(..., ge=0)
-    tree_size: int = Field(..., ge=1)
+    index: int = Field(..., ge=0, le=BIGINT_MAX)
+    tree_size: int = Field(..., ge=1, le=BIGINT_MAX)
 
 
 class InclusionOut(Schema):
@@ -48,8 +48,8 @@ class InclusionOut(Schema):
 
 
 class ConsistencyQuery(Schema):
-    first: int = Field(..., ge=0)
-    second: int = Field(..., ge=0)
+    first: int = Field(..., ge=0, le=BIGINT_MAX)
+    second: int = Field(..., ge=0, le=BIGINT_MAX)
 
 
 class ConsistencyOut(Schema):
@@ -70,14 +70,14 @@ def latest_sth(request):
     return selectors.sth_dict(selectors.latest_sth())
 
 
-@router.get("/sth/{int:tree_size}", response={200: STHOut, 404: ErrorOut}, url_name="translog_sth_by_size",
-            summary="指定大小的签名树头 / signed tree head of a size")
+@router.get("/sth/{int:tree_size}", response={200: STHOut, 404: ErrorOut, 422: ErrorOut},
+            url_name="translog_sth_by_size", summary="指定大小的签名树头 / signed tree head of a size")
 @permission(PUBLIC)
-def sth_by_size(request, tree_size: int):
+def sth_by_size(request, tree_size: int = Path(..., ge=0, le=BIGINT_MAX)):
     return selectors.sth_dict(selectors.sth_by_size(tree_size))
 
 
-@router.get("/keys/{key_id}", response={200: KeyOut, 404: ErrorOut}, url_name="translog_key",
+@router.get("/keys/{key_id}", response={200: KeyOut, 404: ErrorOut, 422: ErrorOut}, url_name="translog_key",
             summary="树头与审计锚点签名公钥 / the SM2 public key of a tree-head or audit-anchor signer")
 @permission(PUBLIC)
 def key(request, key_id: str):
@@ -86,10 +86,10 @@ def key(request, key_id: str):
     return {"key_id": key_id, "public_key_pem": keystore.public_key_pem(key_id=key_id)}
 
 
-@router.get("/entries/{int:index}", response={200: EntryOut, 404: ErrorOut}, url_name="translog_entry",
-            summary="日志条目 / log entry")
+@router.get("/entries/{int:index}", response={200: EntryOut, 404: ErrorOut, 422: ErrorOut},
+            url_name="translog_entry", summary="日志条目 / log entry")
 @permission(PUBLIC)
-def entry(request, index: int):
+def entry(request, index: int = Path(..., ge=0, le=BIGINT_MAX)):
     found = selectors.entry(index)
     return {"index": found.index, "kind": found.kind, "data": found.data, "leaf_hash": bytes(found.leaf_hash).hex()}
 

@@ -318,6 +318,41 @@ def test_payment_simulator_marks_the_order_paid(user_client, stranger_client, ap
     assert reverse("cases:pay", args=[case.number]) not in user_client.get(back["Location"]).content.decode()
 
 
+class OtherProvider:
+    """A real provider's stand-in: its payment page is elsewhere."""
+
+    def start(self, order):
+        return "https://pay.example.cn/" + order.order_number
+
+    def parse_callback(self, data):
+        raise AssertionError("not called")
+
+
+@pytest.mark.parametrize("demo, provider, status", [
+    (True, "govhall.cases.payments.SimulatorProvider", 200),
+    (False, "govhall.cases.payments.SimulatorProvider", 404),
+    (True, f"{__name__}.OtherProvider", 404),
+    (False, f"{__name__}.OtherProvider", 404),
+])
+def test_the_payment_simulator_page_exists_only_as_the_provider_in_demo_mode(
+        user_client, applicant_person, organ, window, clock_start, media, settings, demo, provider, status):
+    paid_item = testing.make_item(organ=organ, name="收费事项", fee_charged=True, fees=[
+        {"name": "工本费", "standard": "每件10元", "basis": "", "reduction": ""}])
+    user = applicant_person.user
+    application = services.application_start(actor=user, item_code=paid_item.code)
+    fill(application, user)
+    case = services.application_submit(actor=user, application=application)
+    services.case_accept(actor=window, case=case)
+    assert user_client.post(reverse("cases:pay", args=[case.number])).status_code == 302
+    order = PaymentOrder.objects.get(case=case)
+    settings.GOVHALL_DEMO, settings.GOVHALL_PAYMENT_PROVIDER = demo, provider
+    url = reverse("cases:simulator", args=[order.order_number])
+    assert user_client.get(url).status_code == status
+    assert user_client.post(url).status_code == (302 if status == 200 else 404)
+    order.refresh_from_db()
+    assert (order.state == PaymentOrder.State.PAID) is (status == 200)
+
+
 # --- public progress ----------------------------------------------------------------------------------
 
 
@@ -349,3 +384,22 @@ def test_public_progress_is_throttled_after_ten_failures(client, submitted):
     other_address = client.post(url, {"number": submitted.number, "query_code": submitted.query_code},
                                 REMOTE_ADDR="10.0.0.9")
     assert other_address.status_code == 200
+
+
+def test_the_progress_throttle_is_shared_by_every_worker_and_survives_a_restart(client_factory, submitted,
+                                                                                 clock_start):
+    """Two web workers (each with its own memory, emptied as by a restart) count the same failures."""
+    url = reverse("cases:progress")
+    wrong = {"number": submitted.number, "query_code": "999999x"}
+    right = {"number": submitted.number, "query_code": submitted.query_code}
+    first_worker, second_worker = client_factory(), client_factory()
+    for _ in range(5):
+        assert first_worker.post(url, wrong).status_code == 404
+    cache.clear()  # the other process's memory, or this one's after a restart
+    for _ in range(5):
+        assert second_worker.post(url, wrong).status_code == 404
+    cache.clear()
+    assert first_worker.post(url, right).status_code == 429
+    assert second_worker.post(url, right).status_code == 429
+    clock_start.shift(dt.timedelta(seconds=settings.GOVHALL_PROGRESS_WINDOW + 1))
+    assert first_worker.post(url, right).status_code == 200  # the failures left the window

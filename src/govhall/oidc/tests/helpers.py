@@ -23,7 +23,12 @@ def pkce():
     return verifier, create_s256_code_challenge(verifier)
 
 
-def authorize_url(client, scope="openid profile", challenge=None, redirect_uri=REDIRECT, **extra):
+# Every client sends PKCE (confidential ones too): the flows below use this pair unless told otherwise
+# (``challenge=None`` / ``verifier=None`` leave it out).
+VERIFIER, CHALLENGE = pkce()
+
+
+def authorize_url(client, scope="openid profile", challenge=CHALLENGE, redirect_uri=REDIRECT, **extra):
     params = {"response_type": "code", "client_id": client.client_id, "redirect_uri": redirect_uri,
               "scope": scope, "state": "st-123", "nonce": secrets.token_urlsafe(8)}
     if challenge:
@@ -40,7 +45,7 @@ def basic(client_id, secret):
     return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
-def get_code(http, client, scope="openid profile", challenge=None, **extra) -> str:
+def get_code(http, client, scope="openid profile", challenge=CHALLENGE, **extra) -> str:
     """Authorize and consent; return the code from the redirect."""
     url = authorize_url(client, scope=scope, challenge=challenge, **extra)
     response = http.get(url)
@@ -51,7 +56,7 @@ def get_code(http, client, scope="openid profile", challenge=None, **extra) -> s
     return query_of(response)["code"]
 
 
-def exchange(http, client, code, secret=None, verifier=None, redirect_uri=REDIRECT):
+def exchange(http, client, code, secret=None, verifier=VERIFIER, redirect_uri=REDIRECT):
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     headers = {}
     if secret:

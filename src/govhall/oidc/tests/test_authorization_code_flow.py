@@ -7,7 +7,7 @@ from joserfc.jwk import KeySet
 
 from govhall.core.models import AuditEvent
 from govhall.oidc import claims
-from govhall.oidc.models import Consent, Token
+from govhall.oidc.models import AuthorizationCode, Consent, Token
 
 from .helpers import REDIRECT, authorize_url, exchange, get_code, pkce, query_of
 
@@ -29,6 +29,19 @@ def test_discovery_names_every_endpoint_and_only_s256(client):
     assert config["code_challenge_methods_supported"] == ["S256"]
     assert config["id_token_signing_alg_values_supported"] == ["RS256"]
     assert {"openid", "profile", "id_masked"} <= set(config["scopes_supported"])
+
+
+def test_discovery_lists_exactly_the_claims_the_provider_issues(client, applicant_person, platform):
+    """No ``id_masked`` claim (it is a scope); every listed claim is issued to a real-name person."""
+    listed = set(client.get("/.well-known/openid-configuration").json()["claims_supported"])
+    assert "id_masked" not in listed
+    app, secret = platform
+    client.force_login(applicant_person.user)
+    body = exchange(client, app, get_code(client, app, scope="openid profile id_masked", nonce="n-1"),
+                    secret=secret).json()
+    issued = set(verify_id_token(client, body["id_token"]).claims)
+    issued |= set(client.get("/oauth/userinfo", HTTP_AUTHORIZATION=f"Bearer {body['access_token']}").json())
+    assert issued == listed
 
 
 def test_issuer_can_be_fixed_by_setting(client, settings):
@@ -91,13 +104,40 @@ def test_public_client_with_pkce(client, resident, app_client):
     assert verify_id_token(client, response.json()["id_token"]).claims["sub"] == str(resident.pk)
 
 
-def test_public_client_without_pkce_gets_no_code(client, resident, app_client):
+@pytest.mark.parametrize("which", ["public", "confidential"])
+def test_no_client_gets_a_code_without_pkce(client, resident, app_client, platform, which):
+    """RFC 9700 §2.1.1: PKCE for confidential clients too (it stops code injection, which a client
+    secret does not)."""
     client.force_login(resident)
-    response = client.get(authorize_url(app_client))
-    assert response.status_code == 302
-    assert query_of(response)["error"] == "invalid_request"
-    assert "PKCE" in query_of(response)["error_description"]
-    assert query_of(response)["state"] == "st-123"
+    target = app_client if which == "public" else platform[0]
+    client.post(authorize_url(target), {"allow": "1"})  # consent given: only PKCE is missing below
+    for extra in ({"challenge": None}, {"challenge": None, "code_challenge_method": "S256"},
+                  {"code_challenge_method": ""}):
+        response = client.get(authorize_url(target, **extra))
+        assert response.status_code == 302
+        assert query_of(response)["error"] == "invalid_request"
+        assert "PKCE" in query_of(response)["error_description"]
+        assert query_of(response)["state"] == "st-123"
+
+
+def test_a_confidential_client_must_send_the_verifier_too(client, resident, platform):
+    app, secret = platform
+    client.force_login(resident)
+    code = get_code(client, app)
+    response = exchange(client, app, code, secret=secret, verifier=None)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+    assert not Token.objects.exists()
+
+
+def test_a_code_issued_without_pkce_is_not_exchanged(client, resident, platform):
+    """Codes from before PKCE was required for confidential clients (they live five minutes)."""
+    app, secret = platform
+    client.force_login(resident)
+    code = get_code(client, app)
+    AuthorizationCode.objects.update(code_challenge="", code_challenge_method="")
+    response = exchange(client, app, code, secret=secret, verifier=None)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert not Token.objects.exists()
 
 
 def test_plain_pkce_method_is_refused(client, resident, app_client):

@@ -29,9 +29,24 @@ def form_token(html: str) -> str:
     return re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[-1]
 
 
+@pytest.fixture
+def http_sessions():
+    """HTTP sessions closed after the test: a kept-alive connection keeps a live-server thread, and
+    its database connection, open, and PostgreSQL then cannot drop the test database."""
+    opened = []
+
+    def track(session):
+        opened.append(session)
+        return session
+
+    yield track
+    for session in opened:
+        session.close()
+
+
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # authlib.jose is deprecated in favour of joserfc
 @pytest.mark.django_db(transaction=True)
-def test_resident_signs_in_to_another_platform(live_server, resident):
+def test_resident_signs_in_to_another_platform(live_server, resident, http_sessions):
     from authlib.jose import JsonWebKey, JsonWebToken
     from authlib.jose.errors import BadSignatureError
 
@@ -39,13 +54,14 @@ def test_resident_signs_in_to_another_platform(live_server, resident):
     config = requests.get(f"{live_server.url}/.well-known/openid-configuration", timeout=10).json()
     assert config["issuer"] == live_server.url
 
-    platform = OAuth2Session(app.client_id, secret, scope="openid profile", redirect_uri=CALLBACK,
-                             code_challenge_method="S256", token_endpoint_auth_method="client_secret_basic")
+    platform = http_sessions(OAuth2Session(app.client_id, secret, scope="openid profile", redirect_uri=CALLBACK,
+                                           code_challenge_method="S256",
+                                           token_endpoint_auth_method="client_secret_basic"))
     verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(12)
     url, state = platform.create_authorization_url(config["authorization_endpoint"], code_verifier=verifier,
                                                    nonce=nonce)
 
-    browser = requests.Session()
+    browser = http_sessions(requests.Session())
     to_login = browser.get(url, allow_redirects=False, timeout=10)
     assert to_login.status_code == 302 and "/account/login/" in to_login.headers["Location"]
     login_page = browser.get(live_server.url + to_login.headers["Location"], timeout=10)
