@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8000
+DEMO   ?= luan
 BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/govhall
 
@@ -23,8 +24,9 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 ## make run: install, migrate, load the demo data into an empty database, serve on http://127.0.0.1:$(PORT)
+## (DEMO=guangan: Guang'an district's real published list instead of the Lu'an demo)
 run: install
-	PORT=$(PORT) $(BIN)/govhall up --port $(PORT)
+	PORT=$(PORT) GOVHALL_DEMO_SET=$(DEMO) $(BIN)/govhall up --port $(PORT)
 
 ## make test: the whole suite on SQLite, then on PostgreSQL when one answers (or DATABASE_URL names one)
 test: install-test
