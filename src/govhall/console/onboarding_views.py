@@ -69,7 +69,7 @@ def overview(request):
         "organs_to_complete": access.organs_in_scope(request.user, to_complete=True).count(),
         "catalog_items": access.catalog_items_in_scope(request.user).count(),
         "can_register": access.can_register(request.user),
-        "kinds": TABLES,
+        "kinds": list(TABLES.items()),
     })
 
 

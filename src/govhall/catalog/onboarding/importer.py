@@ -64,6 +64,19 @@ class OnboardingReport:
     def ok(self) -> bool:
         return not self.problems
 
+    # (what, count) pairs for templates, where ``planned.items`` would look up the key "items"
+    @property
+    def planned_rows(self) -> list[tuple[str, int]]:
+        return sorted(self.planned.items())
+
+    @property
+    def created_rows(self) -> list[tuple[str, int]]:
+        return sorted(self.created.items())
+
+    @property
+    def existing_rows(self) -> list[tuple[str, int]]:
+        return sorted(self.existing.items())
+
     def as_dict(self) -> dict:
         return {"kind": self.kind, "file_name": self.file_name, "sm3": self.digest, "format": self.format,
                 "rows": self.rows, "dry_run": self.dry_run, "committed": self.committed,
