@@ -100,3 +100,19 @@ def test_a_main_item_lists_its_sub_items_and_each_names_its_main_item(client, ed
 def test_a_complete_item_can_still_be_applied_for(published_item, applicant_person):
     application = cases.application_start(actor=applicant_person.user, item_code=published_item.code)
     assert application.item == published_item
+
+
+def test_the_workbook_export_of_a_listed_item_leaves_unpublished_cells_empty(listed):
+    import io
+
+    from openpyxl import load_workbook
+
+    from govhall.catalog.services_import import implementation_list_export
+
+    wb = load_workbook(io.BytesIO(implementation_list_export()))
+    ws = wb["实施清单 Items"]
+    header = [c.value.split()[-1] for c in ws[1]]
+    row = dict(zip(header, [c.value for c in ws[2]], strict=True))
+    assert row["local_code"] == LOCAL and row["name"] == listed.versions.get().name
+    for field in ("fee_charged", "visits", "case_kind", "appointment", "min_trust_level", "promised_time_limit_days"):
+        assert row[field] in (None, ""), field
