@@ -184,3 +184,22 @@ def test_unknown_and_missing_columns_are_problems_of_the_header(sichuan):
     assert {(p.code, p.row, p.column) for p in report.problems} == {("onboarding.unknown_column", 1, "颜色 colour")}
     report = onboard(actor=None, kind="catalog", file="name\n某事项\n".encode())
     assert {p.column for p in report.problems} == {"item_type", "region"}
+
+
+def test_the_command_line_dry_runs_commits_and_lists_problems(sichuan, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    good, bad = tmp_path / "list.csv", tmp_path / "bad.csv"
+    good.write_bytes(as_csv(GOOD))
+    bad.write_bytes(as_csv(GOOD + BAD))
+    out = io.StringIO()
+    call_command("catalog", "onboard", str(good), "--region", "511602000000", "--dry-run", stdout=out)
+    assert "dry run passed, nothing saved" in out.getvalue() and not ImplementationItem.objects.exists()
+    with pytest.raises(CommandError) as exc:
+        call_command("catalog", "onboard", str(bad), "--region", "511602", stdout=io.StringIO())
+    assert "7 problems" in str(exc.value) and "row 6 [item_type]" in str(exc.value)
+    call_command("catalog", "onboard", str(good), "--region", "511602", stdout=out)
+    assert "imported" in out.getvalue() and ImplementationItem.objects.count() == 5
+    sheet = tmp_path / "completeness.xlsx"
+    call_command("catalog", "completeness", str(sheet), "--region", "511602", stdout=out)
+    assert sheet.stat().st_size > 0 and "listed 5" in out.getvalue()

@@ -62,10 +62,24 @@ class OrganSummary:
 
 
 @dataclass
+class RegionSummary:
+    code: str
+    name: str
+    organs: int = 0
+    organs_to_complete: int = 0
+    items: int = 0
+    complete: int = 0
+    listed: int = 0
+    draft: int = 0
+    retired: int = 0
+
+
+@dataclass
 class Dashboard:
     region: Region | None
     organ: Organ | None
     organs: list[OrganSummary]
+    regions: list[RegionSummary]
     rows: list[ItemGaps]
     totals: OrganSummary
     labels: dict[str, tuple[str, str]]
@@ -138,9 +152,17 @@ def dashboard(user, *, region: Region | None = None, organ: Organ | None = None,
             target.items += 1
             setattr(target, status, getattr(target, status) + 1)
             target.missing.update(key for key, _zh, _en in missing)
+    by_region: dict[str, RegionSummary] = {}
     for summary in summaries.values():
         summary.top_missing = [(key, *labels[key], n) for key, n in summary.missing.most_common(3)]
-    return Dashboard(region=region, organ=organ, organs=list(summaries.values()), rows=rows, totals=totals,
+        organ_region = summary.organ.region
+        target = by_region.setdefault(organ_region.code, RegionSummary(organ_region.code, organ_region.name))
+        target.organs += 1
+        target.organs_to_complete += summary.organ.to_complete
+        for key in ("items", "complete", "listed", "draft", "retired"):
+            setattr(target, key, getattr(target, key) + getattr(summary, key))
+    return Dashboard(region=region, organ=organ, organs=list(summaries.values()),
+                     regions=sorted(by_region.values(), key=lambda r: r.code), rows=rows, totals=totals,
                      labels=labels)
 
 
@@ -150,7 +172,8 @@ def dashboard_all(*, region: Region | None = None) -> Dashboard:
 
 
 def export_bytes(board: Dashboard) -> bytes:
-    """The dashboard as an .xlsx workbook: a summary per organ and every item with what it lacks."""
+    """The dashboard as an .xlsx workbook: a summary per organ and per region, and every item with
+    what it lacks."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -164,6 +187,12 @@ def export_bytes(board: Dashboard) -> bytes:
     for s in board.organs:
         ws.append([s.organ.region_id, s.organ.name, s.organ.credit_code or "（待补全 to complete）", s.items,
                    s.complete, s.listed, s.draft, s.retired, *(s.missing.get(k, 0) for k in keys)])
+    regions = wb.create_sheet("区划汇总 Regions")
+    regions.append(["区划代码 region", "名称 name", "机构数 organs", "待补全机构 organs to complete", "事项数 items",
+                    "完整 complete", "仅列入清单 listed", "草稿 draft", "已废止 retired"])
+    for r in board.regions:
+        regions.append([r.code, r.name, r.organs, r.organs_to_complete, r.items, r.complete, r.listed, r.draft,
+                        r.retired])
     items = wb.create_sheet("事项明细 Items")
     items.append(["事项标识 key", "实施编码 implementation code", "地方编码 local code", "事项名称 name",
                   "主项 main item", "实施机构 organ", "区划 region", "状态 status", "缺项数 missing",
@@ -173,7 +202,7 @@ def export_bytes(board: Dashboard) -> bytes:
         items.append([item.key, item.code or "", item.local_code, row.name, item.parent.key if item.parent else "",
                       item.organ.name, item.organ.region_id, f"{STATUS_LABELS[row.status][0]} {row.status}",
                       len(row.missing), "；".join(f"{zh} {en}" for _k, zh, en in row.missing)])
-    for sheet in (ws, items):
+    for sheet in (ws, regions, items):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"

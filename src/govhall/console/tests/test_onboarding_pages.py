@@ -119,11 +119,13 @@ def test_the_completeness_dashboard_lists_what_each_item_lacks_and_exports_it(as
     response = client.get(reverse("console:completeness"))
     board = response.context["board"]
     assert board.totals.items == 1 and board.totals.listed == 1
+    assert [(r.code, r.organs, r.organs_to_complete, r.listed) for r in board.regions] == [("511602", 1, 1, 1)]
     row = board.rows[0]
     assert {"implementation_code", "basic_code", "organ_credit_code", "acceptance_conditions", "materials",
             "promised_time_limit_days"} <= {key for key, _zh, _en in row.missing}
     export = client.get(reverse("console:completeness_export"))
     wb = load_workbook(io.BytesIO(export.content))
+    assert wb["区划汇总 Regions"].cell(row=2, column=1).value == "511602"
     items = wb["事项明细 Items"]
     assert items.cell(row=2, column=3).value == "G-000007-001"
     assert "受理条件" in items.cell(row=2, column=10).value
