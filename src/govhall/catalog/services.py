@@ -176,7 +176,7 @@ def item_identity_update(*, actor, item: ImplementationItem, code: str | None = 
     ``derive_code`` the one its organ, level and catalogue entry now give, marked derived), or
     change its main item (``parent``: an item, None for none; False leaves it). The key never
     changes. Audit: catalog.item.identity_updated. Raises DomainError."""
-    item = (ImplementationItem.objects.select_for_update().select_related("organ", "catalog_item", "parent")
+    item = (ImplementationItem.objects.select_for_update(of=("self",)).select_related("organ", "catalog_item", "parent")
             .get(pk=item.pk))
     ensure_can_manage(actor, item.organ)
     problems: list[Problem] = []
