@@ -6,10 +6,10 @@ DEMO   ?= luan
 BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/govhall
 
-.PHONY: run test test-sqlite test-postgres install install-test lint bench clean
+.PHONY: run test test-sqlite test-postgres install install-test system-run system-test lint bench clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }  # no half-made .venv left behind
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
@@ -23,13 +23,21 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## make run: install, migrate, load the demo data into an empty database, serve on http://127.0.0.1:$(PORT)
+# Debian packages: installed with apt-get when run as root, else one message naming them and the command.
+system-run:
+	@PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/system-packages run
+system-test:
+	@PYTHON=$(PYTHON) VENV=$(VENV) sh scripts/system-packages test
+
+## make run: Debian packages (python3-venv, fonts-wqy-microhei), install, migrate, load the demo data into
+## an empty database, serve on http://127.0.0.1:$(PORT); the worker and the scheduler are restarted if they die
 ## (DEMO=guangan: Guang'an district's real published list instead of the Lu'an demo)
-run: install
+run: system-run install
 	PORT=$(PORT) GOVHALL_DEMO_SET=$(DEMO) $(BIN)/govhall up --port $(PORT)
 
-## make test: the whole suite on SQLite, then on PostgreSQL when one answers (or DATABASE_URL names one)
-test: install-test
+## make test: Debian packages (those of run, poppler-utils, chromium), then the whole suite on SQLite, then
+## on PostgreSQL when one answers (or DATABASE_URL names one)
+test: system-test install-test
 	$(BIN)/govhall i18n_compile
 	$(BIN)/ruff check src tests bench
 	$(MAKE) --no-print-directory test-sqlite

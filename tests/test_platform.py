@@ -21,7 +21,8 @@ def _env(tmp_path, **extra):
 
 def test_the_production_profile_passes_the_deployment_check(tmp_path):
     env = _env(tmp_path, DJANGO_SETTINGS_MODULE="govhall.settings.production", SECRET_KEY=secrets.token_urlsafe(50),
-               ALLOWED_HOSTS="zwfw.example.gov.cn", GOVHALL_SITE_URL="https://zwfw.example.gov.cn")
+               GOVHALL_MASTER_KEY=secrets.token_hex(32), ALLOWED_HOSTS="zwfw.example.gov.cn",
+               GOVHALL_SITE_URL="https://zwfw.example.gov.cn")
     done = subprocess.run([*GOVHALL, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -30,11 +31,19 @@ def test_the_production_profile_passes_the_deployment_check(tmp_path):
 def test_the_deployment_check_refuses_the_development_site_url(tmp_path):
     """Licence QR codes carry GOVHALL_SITE_URL: production must not print the laptop default."""
     env = _env(tmp_path, DJANGO_SETTINGS_MODULE="govhall.settings.production", SECRET_KEY=secrets.token_urlsafe(50),
-               ALLOWED_HOSTS="zwfw.example.gov.cn")
+               GOVHALL_MASTER_KEY=secrets.token_hex(32), ALLOWED_HOSTS="zwfw.example.gov.cn")
     env.pop("GOVHALL_SITE_URL", None)
     done = subprocess.run([*GOVHALL, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode != 0 and "govhall.W001" in done.stdout + done.stderr
+
+
+def test_the_production_profile_refuses_to_start_without_a_master_key(tmp_path):
+    env = _env(tmp_path, DJANGO_SETTINGS_MODULE="govhall.settings.production", SECRET_KEY=secrets.token_urlsafe(50))
+    env.pop("GOVHALL_MASTER_KEY", None)
+    done = subprocess.run([*GOVHALL, "check"], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0 and "GOVHALL_MASTER_KEY" in done.stderr and "govhall.E010" in done.stderr
+    assert not (tmp_path / "var" / "master_key").exists()
 
 
 def test_the_production_profile_refuses_to_start_without_a_secret_key(tmp_path):

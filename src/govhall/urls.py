@@ -25,3 +25,8 @@ urlpatterns = [
     path("console/", include("govhall.console.urls")),
     path("i18n/setlang/", declare(PUBLIC, set_language), name="set_language"),
 ]
+
+# A database connection lost during a request answers 503 with retry advice (JSON under /api/), not
+# 400/500: core/outage.py. Every other error keeps Django's default page.
+handler400 = "govhall.core.outage.handler400"
+handler500 = "govhall.core.outage.handler500"

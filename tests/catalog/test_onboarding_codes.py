@@ -22,6 +22,7 @@ from govhall.catalog.onboarding.codes import (
     ("511602003000", "511602003", "township", True),  # a township's 12-digit code
     (511602000000, "511602", "county", True),  # a number from a spreadsheet cell
     (" 511602 ", "511602", "county", False),
+    ("５１１６０２", "511602", "county", False),  # full-width digits fold to ASCII
 ])
 def test_division_codes_in_6_9_and_12_digits_map_to_the_platform_code(given, code, level, mapped):
     reading = read_division(given)
@@ -35,6 +36,7 @@ def test_division_codes_in_6_9_and_12_digits_map_to_the_platform_code(given, cod
     ("51160A", "6, 9 or 12 digits"),
     ("511602003204", "village-level"),  # a village is not a region here
     ("000000", "names no province"),
+    ("٥١١٦٠٢", "6, 9 or 12 digits"),  # Arabic-Indic digits are not GB/T 2260 digits
     ("511602000", "names no township"),
 ])
 def test_bad_division_codes_say_why(given, reason):
@@ -52,8 +54,9 @@ def test_the_code_layout_gives_level_and_parent():
 @pytest.mark.parametrize(("given", "credit", "org", "derived"), [
     # a valid credit code: the organisation code is its characters 9-17
     ("11511301008778183N", "11511301008778183N", "008778183", {"org_code"}),
-    # a lower-case check letter is upper-cased, and that is recorded
+    # a lower-case check letter is upper-cased, and that is recorded; so are full-width characters
     ("11511301452259996u", "11511301452259996U", "452259996", {"org_code", "credit_code"}),
+    ("１１５１１３０１００８７７８１８３Ｎ", "11511301008778183N", "008778183", {"org_code", "credit_code"}),
     # a legacy organisation code, plain or in the XXXXXXXX-X form
     ("083372204", "", "083372204", set()),
     ("00877868-5", "", "008778685", {"org_code"}),

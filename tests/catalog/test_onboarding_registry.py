@@ -68,7 +68,7 @@ def test_a_lower_case_check_letter_is_upper_cased_and_the_codes_must_agree(sichu
     organ = services.organ_create(actor=None, name="区残联", region=sichuan["district"],
                                   credit_code="11511301452259996u")
     assert organ.credit_code == "11511301452259996U" and organ.org_code == "452259996"
-    assert "upper-cased" in organ.derived["credit_code"]
+    assert "normalised from 11511301452259996u" in organ.derived["credit_code"]
     with pytest.raises(DomainError) as exc:
         services.organ_create(actor=None, name="区财政局", region=sichuan["district"],
                               credit_code="11511301008778220W", org_code="008778183")

@@ -30,6 +30,7 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from govhall.cases import selectors, services
+from govhall.cases.authority import ensure_acting_authority
 from govhall.cases.models import Application, Case, Extension
 from govhall.cases.permissions import CASE_ACCEPT, CASE_DECIDE, CASE_HANDLE
 from govhall.catalog.codesets import FETCHED_SOURCES
@@ -529,6 +530,7 @@ def application_start(request, response: HttpResponse, payload: ApplicationStart
             raise Conflict.single("request.idempotency_key_reused", f"{IDEMPOTENCY_HEADER} 已用于另一项申请",
                                   f"this {IDEMPOTENCY_HEADER} was used for a different application",
                                   IDEMPOTENCY_HEADER)
+        ensure_acting_authority(request.user, existing)  # 400 identity.agent.* once the mandate has ended
         response["Idempotent-Replayed"] = "true"
         return Status(201, _application_out(selectors.applicant_application(request.user, existing.public_id)))
     legal_person = _legal_person_for(request.user, credit_code) if credit_code else None
@@ -546,7 +548,7 @@ def application_start(request, response: HttpResponse, payload: ApplicationStart
 @_mapped
 def application_update(request, public_id: uuid.UUID, payload: ApplicationUpdateIn):
     """Merge ``form_data`` into the draft (drafts keep whatever was typed; submission checks it)."""
-    application = selectors.applicant_application(request.user, public_id)
+    application = selectors.application_to_act_on(request.user, public_id)
     services.application_update(actor=request.user, application=application, form_data=payload.form_data)
     return Status(200, _application_out(selectors.applicant_application(request.user, public_id)))
 
@@ -558,7 +560,7 @@ def application_update(request, public_id: uuid.UUID, payload: ApplicationUpdate
 def material_upload(request, public_id: uuid.UUID, material_id: int, file: File[UploadedFile]):
     """Attach a file (multipart field ``file``) to a material: on a draft, or during a correction for
     the materials the notice lists. PDF, OFD, images and office documents; the content is checked."""
-    application = selectors.applicant_application(request.user, public_id)
+    application = selectors.application_to_act_on(request.user, public_id)
     services.material_upload(actor=request.user, application=application, material_id=material_id,
                              upload=file, filename=file.name or "")
     return Status(201, _application_out(selectors.applicant_application(request.user, public_id)))
@@ -571,7 +573,7 @@ def material_upload(request, public_id: uuid.UUID, material_id: int, file: File[
 def material_status(request, public_id: uuid.UUID, material_id: int, payload: MaterialStatusIn):
     """Mark a material as following later (容缺后补, with ``follow_by``), replaced by a signed promise
     (告知承诺, with ``promise_text``), or not provided (optional materials only)."""
-    application = selectors.applicant_application(request.user, public_id)
+    application = selectors.application_to_act_on(request.user, public_id)
     services.material_set(actor=request.user, application=application, material_id=material_id,
                           status=payload.status, follow_by=payload.follow_by, promise_text=payload.promise_text)
     return Status(200, _application_out(selectors.applicant_application(request.user, public_id)))
@@ -584,7 +586,7 @@ def material_status(request, public_id: uuid.UUID, material_id: int, payload: Ma
 def application_submit(request, public_id: uuid.UUID):
     """Check everything (400 listing every problem), sign the application and open the case. A
     repeated submit answers 201 with the same case."""
-    application = selectors.applicant_application(request.user, public_id)
+    application = selectors.application_to_act_on(request.user, public_id)
     case = services.application_submit(actor=request.user, application=application)
     return Status(201, {"number": case.number, "query_code": case.query_code, "state": case.state,
                  "acceptance_due": case.acceptance_due,
@@ -720,7 +722,7 @@ def case_deliver(request, number: str, payload: DeliveryIn):
 def correction_submit(request, number: str, payload: CorrectionIn):
     """Your one correction: upload the listed materials first (``…/materials/{id}/files``), then send
     the listed form fields here. The case goes back to acceptance."""
-    case = selectors.applicant_case(request.user, number)
+    case = selectors.case_to_act_on(request.user, number)
     services.correction_submit(actor=request.user, case=case, form_data=payload.form_data)
     return Status(200, _applicant_case(request, number))
 
@@ -731,6 +733,6 @@ def correction_submit(request, number: str, payload: CorrectionIn):
 @_mapped
 def case_withdraw(request, number: str, payload: WithdrawIn):
     """Withdraw before the decision; the case ends."""
-    case = selectors.applicant_case(request.user, number)
+    case = selectors.case_to_act_on(request.user, number)
     services.case_withdraw(actor=request.user, case=case, reason=payload.reason)
     return Status(200, _applicant_case(request, number))

@@ -2,15 +2,21 @@
 
 ``problems`` lists every problem found (DomainError, request validation); it is empty for errors
 with a single cause, which the top-level fields describe.
+
+A lost database connection answers 503 ``service.database_unavailable`` with ``Retry-After``: the
+request may have completed, so the caller retries it with the same Idempotency-Key (core/outage.py
+answers the same when the connection is lost outside the view, e.g. while saving the session).
 """
 
 from __future__ import annotations
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
+from govhall.core.outage import RETRY_AFTER_SECONDS, problem_body
 
 
 def error_body(code: str, message_zh: str, message_en: str, field: str = "",
@@ -99,3 +105,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def http_error(request, exc: HttpError):
         return respond(request, exc.status_code,
                        error_body(f"http.{exc.status_code}", str(exc.message), str(exc.message)))
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request, exc):
+        response = respond(request, 503, problem_body())
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

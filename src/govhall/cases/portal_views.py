@@ -6,6 +6,10 @@ Thin views: parse the request, call one service (the only way an application or 
 one selector, render. A ``DomainError`` re-renders the page with every problem at once, in Chinese
 and English, next to its field and summarised at the top (HTTP 400). What belongs to someone else
 answers 404, like what does not exist.
+
+Acting for a legal person (authority.py): pages that show an application or a case answer 404 to an
+agent whose mandate no longer covers it; an action by that agent answers a page saying why (the
+``identity.agent.*`` problem, HTTP 400) and showing nothing of the application.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from govhall.identity import selectors as identity
 from govhall.login.throttle import client_address
 from govhall.sharing import selectors as sharing
 
-from . import payments, selectors, services
+from . import authority, payments, selectors, services
 from .forms_spec import FIELDS
 from .http import serve_stored, upload_material
 from .models import (
@@ -75,6 +79,35 @@ def _application(request, public_id) -> Application:
 
 def _case(request, number: str) -> Case:
     return _get_or_404(selectors.applicant_case, request.user, number)
+
+
+def _not_authorised(request, problems):
+    """The answer to an action of someone whose authority to act for the legal person has ended,
+    or None when ``problems`` are about something else."""
+    refused = [p for p in problems if p.code.startswith("identity.agent.")]
+    if not refused:
+        return None
+    return render(request, "cases/portal/not_authorised.html", {"problems": _summary(refused, {}, {})}, status=400)
+
+
+def _acting_on(request, target):
+    """``None`` when the user may act on ``target`` now, else the page saying why not (the services
+    check again, at the moment of acting)."""
+    try:
+        authority.ensure_acting_authority(request.user, target)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:  # identity.agent.*
+        return _not_authorised(request, exc.problems)
+    return None
+
+
+def _application_to_act_on(request, public_id) -> Application:
+    return _get_or_404(selectors.application_to_act_on, request.user, public_id)
+
+
+def _case_to_act_on(request, number: str) -> Case:
+    return _get_or_404(selectors.case_to_act_on, request.user, number)
 
 
 def _at(problem: Problem, field: str) -> Problem:
@@ -263,10 +296,15 @@ def _save_draft(request, application: Application) -> list[Problem]:
 @requires(AUTHENTICATED)
 @require_http_methods(["GET", "POST"])
 def draft(request, public_id):
-    application = _application(request, public_id)
+    if request.method == "GET":
+        application = _application(request, public_id)
+    else:
+        application = _application_to_act_on(request, public_id)
+        if (refused := _acting_on(request, application)) is not None:
+            return refused
     if application.state == Application.State.SUBMITTED:
-        case = Case.objects.filter(application=application).only("number").first()
-        if case is not None and case.applicant_id == request.user.pk:
+        case = Case.objects.filter(application=application).first()
+        if case is not None and authority.may_read(request.user, case):
             return redirect("cases:case", case.number)
         raise Http404(str(public_id))
     if request.method == "GET":
@@ -281,6 +319,8 @@ def draft(request, public_id):
             messages.success(request, _("Your application was submitted. Keep the case number and the query "
                                         "code below."))
             return redirect(reverse("cases:case", args=[case.number]) + "#receipt")
+    if (refused := _not_authorised(request, problems)) is not None:
+        return refused
     application.refresh_from_db()
     if problems:
         return _draft_response(request, application, problems=problems, status=400)
@@ -292,8 +332,12 @@ def draft(request, public_id):
 @require_POST
 def material_upload(request, public_id, material_id: int):
     """Upload a file for one material: on a draft, or during a correction for the listed materials."""
-    application = _application(request, public_id)
+    application = _application_to_act_on(request, public_id)
+    if (refused := _acting_on(request, application)) is not None:
+        return refused
     problems = upload_material(request, application, material_id)
+    if (refused := _not_authorised(request, problems)) is not None:
+        return refused
     case = Case.objects.filter(application=application).first()
     if case is not None:
         if problems:
@@ -444,13 +488,17 @@ def case_detail(request, number: str):
 @requires(AUTHENTICATED)
 @require_POST
 def correction_submit(request, number: str):
-    case = _case(request, number)
+    case = _case_to_act_on(request, number)
+    if (refused := _acting_on(request, case)) is not None:
+        return refused
     notice = CorrectionNotice.objects.filter(case=case).first()
     listed = set(notice.items.exclude(form_field="").values_list("form_field", flat=True)) if notice else set()
     form_data = {name: request.POST.get(name, "").strip() for name in listed if name in request.POST}
     try:
         services.correction_submit(actor=request.user, case=case, form_data=form_data)
     except DomainError as exc:
+        if (refused := _not_authorised(request, exc.problems)) is not None:
+            return refused
         return _case_response(request, _case(request, number), problems=exc.problems, status=400,
                               correction_values=form_data)
     messages.success(request, _("Your corrections were submitted. The organ will decide on acceptance within "
@@ -461,7 +509,9 @@ def correction_submit(request, number: str):
 @requires(AUTHENTICATED)
 @require_POST
 def case_withdraw(request, number: str):
-    case = _case(request, number)
+    case = _case_to_act_on(request, number)
+    if (refused := _acting_on(request, case)) is not None:
+        return refused
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         problems = [Problem("cases.portal.confirm", "请勾选确认后再撤回", "tick the box to confirm the withdrawal",
@@ -470,6 +520,8 @@ def case_withdraw(request, number: str):
     try:
         services.case_withdraw(actor=request.user, case=case, reason=form.cleaned_data["reason"].strip())
     except DomainError as exc:
+        if (refused := _not_authorised(request, exc.problems)) is not None:
+            return refused
         return _case_response(request, _case(request, number), problems=exc.problems, status=400,
                               withdraw_form=form)
     messages.success(request, _("You withdrew the application. The case has ended."))
@@ -479,13 +531,14 @@ def case_withdraw(request, number: str):
 @requires(AUTHENTICATED)
 @require_POST
 def payment_start(request, number: str):
-    case = _case(request, number)
+    case = _case_to_act_on(request, number)
     try:
         url = services.payment_start(actor=request.user, case=case)
     except NotFound:
         raise Http404(number) from None
     except DomainError as exc:
-        return _case_response(request, case, problems=exc.problems, status=400)
+        return _not_authorised(request, exc.problems) or _case_response(request, case, problems=exc.problems,
+                                                                         status=400)
     return redirect(url)
 
 
@@ -507,9 +560,8 @@ def payment_simulator(request, order_number: str):
     """The local payment simulator (only when it is the configured provider; never real money)."""
     if not isinstance(payments.provider(), payments.SimulatorProvider):
         raise Http404(order_number)
-    order = (PaymentOrder.objects.select_related("case").filter(order_number=order_number,
-                                                                 case__applicant=request.user).first())
-    if order is None:
+    order = PaymentOrder.objects.select_related("case").filter(order_number=order_number).first()
+    if order is None or not authority.may_read(request.user, order.case):
         raise Http404(order_number)
     problems: list[Problem] = []
     if request.method == "POST" and order.state == PaymentOrder.State.PENDING:

@@ -1,5 +1,7 @@
 """Reads of applications and cases: workbench queues, the case file, the applicant's cases, public
-progress. Staff reads are scoped (scope.py); what is outside answers NotFound."""
+progress. Staff reads are scoped (scope.py); what is outside answers NotFound. Applicant reads follow
+authority.py: an application made for a legal person is seen by its legal representative and by the
+agent who made it while the agent's mandate covers it, at the moment of reading."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from govhall.core.calendar_store import get_calendar
 from govhall.core.errors import NotFound
 
 from . import clock, signing
+from .authority import is_party, may_read, visible_q
 from .models import OPEN_STATES, Application, Case, CaseEvent, CaseStep, Stage
 from .scope import organ_ids, visible_cases_q
 from .services import clock_of
@@ -76,27 +79,54 @@ def access_case(user, number: str) -> Case:
 
 
 def applicant_case(user, number: str) -> Case:
-    """The case for its applicant; NotFound for anyone else."""
-    case = _case_qs().filter(number=number, applicant_id=getattr(user, "pk", None)).first()
-    if case is None:
+    """The case for its applicant (and, for a legal person, its legal representative; an agent only
+    while authorised now); NotFound for anyone else. The case page, its files and PDFs use this."""
+    case = _case_qs().filter(number=number).first()
+    if case is None or not may_read(user, case):
         raise NotFound(number)
     return case
 
 
 def applicant_application(user, public_id) -> Application:
-    application = (Application.objects.select_related("version", "item__organ", "legal_person")
-                   .filter(public_id=public_id).first())
-    if application is None or getattr(user, "pk", None) not in (application.applicant_id, application.taken_by_id):
+    """The application for whoever may see it now (see ``applicant_case``; also the window officer
+    who took it); NotFound for anyone else."""
+    application = _application(public_id)
+    if application is None or not may_read(user, application):
         raise NotFound(str(public_id))
     return application
 
 
+def _application(public_id) -> Application | None:
+    return (Application.objects.select_related("version", "item__organ", "legal_person")
+            .filter(public_id=public_id).first())
+
+
+def application_to_act_on(user, public_id) -> Application:
+    """The application for an action by one of its parties (``authority.is_party``), whose service
+    then checks the authority at the moment of acting and says why it refuses; NotFound for others."""
+    application = _application(public_id)
+    if application is None or not is_party(user, application):
+        raise NotFound(str(public_id))
+    return application
+
+
+def case_to_act_on(user, number: str) -> Case:
+    """The case for an action by one of its parties (see ``application_to_act_on``)."""
+    case = _case_qs().filter(number=number).first()
+    if case is None or not is_party(user, case):
+        raise NotFound(number)
+    return case
+
+
 def my_cases(user) -> QuerySet[Case]:
-    return Case.objects.filter(applicant=user).select_related("organ", "current_step").order_by("-received_at")
+    """The cases the user may see now (``authority.visible_q``), newest first."""
+    return (Case.objects.filter(visible_q(user, legal_person="application__legal_person"))
+            .select_related("organ", "current_step").order_by("-received_at"))
 
 
 def my_drafts(user) -> QuerySet[Application]:
-    return Application.objects.filter(applicant=user, state=Application.State.DRAFT).select_related("version")
+    return (Application.objects.filter(visible_q(user), state=Application.State.DRAFT)
+            .select_related("version"))
 
 
 def timeline(case: Case, *, public_only: bool) -> QuerySet[CaseEvent]:
@@ -157,4 +187,5 @@ def signature_valid(case: Case) -> bool:
 
 
 def open_case_count(user) -> int:
-    return Case.objects.filter(applicant=user, state__in=OPEN_STATES).count()
+    return Case.objects.filter(visible_q(user, legal_person="application__legal_person"),
+                               state__in=OPEN_STATES).count()

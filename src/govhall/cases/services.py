@@ -43,6 +43,7 @@ from govhall.identity.selectors import agent_authority, person_of, trust_level
 from govhall.notifications.services import notify
 
 from . import clock, files, payments, signing
+from .authority import addressee, ensure_acting_authority
 from .forms_spec import form_problems
 from .models import (
     Application,
@@ -134,6 +135,7 @@ def application_start(*, actor, item_code: str, legal_person: LegalPerson | None
             if existing.item.code != item_code or existing.legal_person != legal_person:
                 raise Conflict.single("request.idempotency_key_reused", "该幂等键已用于另一项申请",
                                       "this idempotency key was used for another application", "idempotency_key")
+            ensure_acting_authority(actor, existing)  # a replay is no way round a revoked mandate
             return existing
     version = _version_for(item_code)
     item = version.item
@@ -189,9 +191,9 @@ def application_start(*, actor, item_code: str, legal_person: LegalPerson | None
 
 
 def _lock_application(actor, application: Application, *, states=(Application.State.DRAFT,)) -> Application:
+    """The application row, locked, after checking the actor's authority now (authority.py)."""
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if actor.pk not in (application.applicant_id, application.taken_by_id):
-        raise NotFound(str(application.public_id))
+    ensure_acting_authority(actor, application, lock=True)
     if application.state not in states:
         raise Conflict.single("cases.application.submitted", "申请已提交，不能再修改",
                               "the application has been submitted and can no longer be changed", "")
@@ -231,8 +233,7 @@ def material_upload(*, actor, application: Application, material_id: int, upload
     the organ fetches (e-licences, shared data) take no upload. Audit: cases.material.uploaded.
     """
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if actor.pk not in (application.applicant_id, application.taken_by_id):
-        raise NotFound(str(application.public_id))
+    ensure_acting_authority(actor, application, lock=True)
     row = _material_row(application, material_id)
     correction = application.state == Application.State.SUBMITTED
     if correction and not _correction_round_allows(application, row):
@@ -330,14 +331,15 @@ def application_submit(*, actor, application: Application) -> Case:
     """Submit the application: check everything, sign it, and open the case (idempotent).
 
     Refuses with every problem at once. A second submit of the same application returns its case.
-    Audit: cases.case.submitted. The applicant is told that the materials were received.
+    For a legal person, the mandate in force at this moment is recorded on the application (None
+    when the legal representative submits). Audit: cases.case.submitted. The applicant is told that
+    the materials were received.
     """
     # lock the application row only (of="self"): locking the joined item and version rows would
     # serialise every submission of the item and can deadlock with drafts being started
     application = (Application.objects.select_for_update(of=("self",))
                    .select_related("version", "item__organ", "applicant").get(pk=application.pk))
-    if actor.pk not in (application.applicant_id, application.taken_by_id):
-        raise NotFound(str(application.public_id))
+    mandate = ensure_acting_authority(actor, application, lock=True)
     if application.state == Application.State.SUBMITTED:
         return application.case
     today = _today()
@@ -356,9 +358,11 @@ def application_submit(*, actor, application: Application) -> Case:
 
     now = timezone.now()
     application.state, application.submitted_at = Application.State.SUBMITTED, now
+    if application.legal_person_id:
+        application.mandate = mandate
     signing.sign(application, actor, rows)
-    application.save(update_fields=["state", "submitted_at", "signed_payload_sm3", "signature", "signature_key_id",
-                                    "updated_at"])
+    application.save(update_fields=["state", "submitted_at", "mandate", "signed_payload_sm3", "signature",
+                                    "signature_key_id", "updated_at"])
     item = application.item
     joint = version.joint_organs.exists()
     acceptance_due = _acceptance_due(today)
@@ -383,7 +387,8 @@ def application_submit(*, actor, application: Application) -> Case:
           f"accept it or tell you everything to correct by {case.acceptance_due}.")
     audit.record(actor=actor, action="cases.case.submitted", target=case,
                  after={"number": case.number, "item": item.code, "version": version.number,
-                        "payload_sm3": application.signed_payload_sm3, "key": application.signature_key_id},
+                        "payload_sm3": application.signed_payload_sm3, "key": application.signature_key_id,
+                        "mandate": mandate.pk if mandate else None},
                  on_behalf_of=application.legal_person.credit_code if application.legal_person_id else "")
     sharing.check_consistency(actor=actor, application=application, case=case)  # Art. 9
     return case
@@ -415,7 +420,7 @@ def _event(case: Case, kind: str, actor, zh: str, en: str, detail: dict | None =
 
 
 def _tell(case: Case, kind: str, subject_zh: str, subject_en: str, body_zh: str, body_en: str) -> None:
-    notify(recipient=case.applicant, kind=f"case.{kind}", subject_zh=subject_zh, subject_en=subject_en,
+    notify(recipient=addressee(case), kind=f"case.{kind}", subject_zh=subject_zh, subject_en=subject_en,
            body_zh=body_zh, body_en=body_en, link=f"/my/cases/{case.number}/", case_number=case.number)
 
 
@@ -688,8 +693,7 @@ def correction_submit(*, actor, case: Case, form_data: dict | None = None,
     re-filled; the application is signed again and goes back to acceptance (a new 5-day period from
     today, Art. 32). Audit: cases.correction.answered."""
     case = _lock(case, expected_version)
-    if case.applicant_id != actor.pk:
-        raise NotFound(case.number)
+    ensure_acting_authority(actor, case, lock=True)
     _require_state(case, CaseState.CORRECTION)
     notice = case.correction_notice
     application = Application.objects.select_for_update().get(pk=case.application_id)
@@ -1106,10 +1110,10 @@ def case_deliver(*, actor, case: Case, method: str, address: str = "", tracking_
 
 @transaction.atomic
 def case_withdraw(*, actor, case: Case, reason: str = "", expected_version: int | None = None) -> Case:
-    """The applicant withdraws before the decision. Audit: cases.case.withdrawn."""
+    """The applicant (or, for a legal person, its legal representative or an agent whose mandate
+    covers the item now) withdraws before the decision. Audit: cases.case.withdrawn."""
     case = _lock(case, expected_version)
-    if case.applicant_id != actor.pk:
-        raise NotFound(case.number)
+    ensure_acting_authority(actor, case, lock=True)
     _require_state(case, *HANDLING_STATES)
     today = _today()
     case.special_procedures.filter(ended_on__isnull=True).update(ended_on=today, result="申请人撤回 / withdrawn")
@@ -1129,9 +1133,9 @@ def case_withdraw(*, actor, case: Case, reason: str = "", expected_version: int 
 
 
 def payment_start(*, actor, case: Case) -> str:
-    """The URL where the applicant pays the case's order."""
-    if case.applicant_id != actor.pk:
-        raise NotFound(case.number)
+    """The URL where the applicant (see ``case_withdraw`` for a legal person's case) pays the case's
+    order."""
+    ensure_acting_authority(actor, case)
     order = PaymentOrder.objects.filter(case=case, state=PaymentOrder.State.PENDING).first()
     if order is None:
         raise DomainError.single("cases.payment.none", "没有待缴费用", "nothing to pay", "")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from govhall.core import audit
-from govhall.core.codes import BASIC_CODE
+from govhall.core.codes import BASIC_CODE, normalise_code
 from govhall.core.errors import DomainError, Problem
 
 from .codesets import ExerciseLevel, ItemType, OrganNature, RegionLevel
@@ -112,7 +112,7 @@ def organ_code_problems(credit_code: str, org_code: str, derived: dict) -> tuple
                                     f"unified social credit code {credit_code} is invalid: {problem}", "credit_code"))
             credit = None
         elif upper_cased:
-            derived["credit_code"] = f"upper-cased from {credit_code} / 由 {credit_code} 转为大写"
+            derived["credit_code"] = f"normalised from {credit_code} / 由 {credit_code} 规范化（大写）"
     org = ""
     if org_code:
         org, problem = org_code_problem(org_code)
@@ -138,8 +138,8 @@ def organ_create(*, actor, name: str, region: Region, credit_code: str | None = 
                  derived: dict | None = None, **details) -> Organ:
     """Register an implementing organ.
 
-    ``credit_code`` (GB 32100) is checked; a lower-case check letter is upper-cased (marked
-    derived). Without it the organ is *to be completed*; a legacy ``org_code`` (GB 11714, checked)
+    ``credit_code`` (GB 32100) is checked and stored normalised (``core.codes.normalise_code``: a
+    lower-case check letter upper-cased, full-width characters folded; marked derived). Without it the organ is *to be completed*; a legacy ``org_code`` (GB 11714, checked)
     is kept beside it, and ``source_codes`` keeps the department codes exactly as a list gave
     them. ``level`` defaults to the region's (marked derived); ``nature`` may stay unknown ("").
 
@@ -305,7 +305,7 @@ def catalog_item_create(*, actor, name: str, item_type: str, region: Region, bas
     administrator of that organ. Audit: catalog.catalog_item.created. Raises DomainError listing
     every problem; NotFound outside scope.
     """
-    basic_code = (basic_code or "").strip() or None
+    basic_code = normalise_code(basic_code or "") or None
     if for_organ is not None and basic_code is None and for_organ.region_id == region.code:
         ensure_can_manage(actor, for_organ)
     else:
@@ -340,7 +340,7 @@ def catalog_item_update(*, actor, catalog_item: CatalogItem, **changes) -> Catal
     if unknown:
         raise DomainError.single("catalog.field", f"不能修改：{unknown}", f"cannot change: {unknown}", unknown[0])
     if "basic_code" in changes:
-        changes["basic_code"] = (changes["basic_code"] or "").strip() or None
+        changes["basic_code"] = normalise_code(changes["basic_code"] or "") or None
         if item.basic_code and changes["basic_code"] != item.basic_code:
             raise DomainError.single("catalog.basic_code_set", "基本编码已确定，不能更改",
                                      "the basic code is set and cannot change", "basic_code")

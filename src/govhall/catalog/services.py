@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.core import audit
-from govhall.core.codes import implementation_code
+from govhall.core.codes import implementation_code, normalise_code
 from govhall.core.errors import DomainError, Problem
 
 from . import search
@@ -72,7 +72,7 @@ def national_code_for(*, organ: Organ, catalog_item: CatalogItem, level: str, gi
 
     The national code is the organ's credit code + the level + the basic code; it exists only when
     both codes are known. A given code must equal it; without a given code it is derived."""
-    given = (given or "").strip() or None
+    given = normalise_code(given or "") or None
     if not (organ.credit_code and catalog_item.basic_code):
         if given:
             missing = "、".join(x for x, ok in (("机构统一社会信用代码", organ.credit_code),

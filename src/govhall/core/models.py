@@ -1,4 +1,5 @@
-"""Shared kernel tables: the hash-chained audit log, the working-day calendar, the scheduler lock."""
+"""Shared kernel tables: the hash-chained audit log, the working-day calendar, the scheduler lock, the
+task workers' heartbeats."""
 
 from django.conf import settings
 from django.db import models
@@ -92,3 +93,17 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+
+class TaskWorker(models.Model):
+    """A running ``govhall worker`` and its heartbeat. A task left RUNNING by a worker whose heartbeat
+    is older than the lease (GOVHALL_TASK_LEASE) is queued again; see core/task_lease.py."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=100)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(help_text="last heartbeat")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"

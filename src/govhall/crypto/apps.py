@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CryptoConfig(AppConfig):
@@ -7,4 +8,6 @@ class CryptoConfig(AppConfig):
     verbose_name = "Cryptography"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (register permissions)
+        from . import checks, permissions  # noqa: F401  (register the start-up check and permissions)
+
+        post_migrate.connect(checks.record_key_check, sender=self, dispatch_uid="govhall.crypto.key_check")

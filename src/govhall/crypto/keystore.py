@@ -151,6 +151,21 @@ def verify(*, key_id: str, data: bytes, signature: bytes) -> bool:
     return sm.sm2_verify(public, data, signature)
 
 
+def key_is_genuine(key_id: str) -> bool:
+    """True if the private key of ``key_id`` opens under this platform's key wrapper and belongs to
+    the stored public key: the pair was made by whoever holds the master key, not inserted into the
+    table by someone who can only write to the database. Checks made inside the database (audit
+    anchors) use it before trusting a signature by a key they find there. Never raises."""
+    pair = KeyPair.objects.filter(key_id=key_id).first()
+    if pair is None:
+        return False
+    try:
+        private = _private_key(pair)
+    except (sm.CryptoError, ValueError):
+        return False
+    return keys.public_key_to_der(private.public) == bytes(pair.public_key_der)
+
+
 def public_key_pem(*, key_id: str) -> str:
     """The SubjectPublicKeyInfo PEM a third party needs for ``openssl pkeyutl -verify``."""
     return keys.public_key_to_pem(public_key(key_id))

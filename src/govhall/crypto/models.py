@@ -47,6 +47,20 @@ class KeyPair(models.Model):
         return self.key_id
 
 
+class MasterKeyCheck(models.Model):
+    """Single row: the key-check value (KCV) of the master key this database's encrypted data is
+    under, ``HMAC-SM3(master key, "govhall-kcv")`` in hex. It reveals nothing of the key; it lets an
+    instance refuse to start with a wrong or missing master key instead of failing later, or
+    generating a new key over encrypted data (see keycheck.py)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    value = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"KCV {self.value[:8]}…"
+
+
 # --- certificate authority (see ca.py, x509.py) ---------------------------------------------------
 
 

@@ -8,16 +8,25 @@
   8 or 10 digits.
 - Mainland travel permit for Taiwan residents (台湾居民来往大陆通行证, 台胞证): 8 digits.
 - Unified social credit codes are checked by ``govhall.core.codes.credit_code_problem``.
+
+Every number is first normalised by ``normalise_id`` (``govhall.core.codes.normalise_code``: Unicode
+NFKC, whitespace removed, ASCII letters upper-cased), then only ASCII ``0-9`` (and the letters a
+document allows) are accepted: full-width ``３４１５…`` and ASCII ``3415…`` are one number, while
+Arabic-Indic or other non-ASCII digits are refused. The services store and blind-index the
+normalised value, so uniqueness holds on it. The ``*_problem`` functions never raise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from govhall.core.codes import normalise_code
 
 RESIDENT_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 RESIDENT_ID_CHECK = "10X98765432"
@@ -29,12 +38,13 @@ PROVINCES = frozenset({
     "71", "81", "82",
 })
 
-_RESIDENT_ID = re.compile(r"^\d{17}[\dX]$")
-_CN_PASSPORT = re.compile(r"^(?:[EG]\d{8}|E[A-HJ-NP-Z]\d{7})$")
-_FOREIGN_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
-_HK_MACAO_PERMIT = re.compile(r"^[HM](?:\d{8}|\d{10})$")
-_TAIWAN_PERMIT = re.compile(r"^\d{8}$")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII classes only (``\d`` would match any Unicode digit); used with fullmatch
+_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
+_CN_PASSPORT = re.compile(r"[EG][0-9]{8}|E[A-HJ-NP-Z][0-9]{7}")
+_FOREIGN_PASSPORT = re.compile(r"[A-Z0-9]{5,20}")
+_HK_MACAO_PERMIT = re.compile(r"[HM](?:[0-9]{8}|[0-9]{10})")
+_TAIWAN_PERMIT = re.compile(r"[0-9]{8}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 class IdType(models.TextChoices):
@@ -59,19 +69,23 @@ class ResidentId:
     sequence: str
 
 
-def normalise_id(number: str) -> str:
-    """Trim, drop inner spaces and upper-case (a lower-case ``x`` check character is common)."""
-    return re.sub(r"\s+", "", number or "").upper()
+def normalise_id(number) -> str:
+    """NFKC, no whitespace, ASCII letters upper-cased (a lower-case ``x`` check character is common)."""
+    return normalise_code(number)
 
 
 def resident_id_check_char(first17: str) -> str:
+    """The GB 11643 check character of 17 ASCII digits. ValueError for anything else."""
+    if len(first17) != 17 or any(c not in "0123456789" for c in first17):
+        raise ValueError("a resident ID body is 17 ASCII digits")
     return RESIDENT_ID_CHECK[sum(int(c) * w for c, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True)) % 11]
 
 
-def resident_id_problem(number: str, *, today: dt.date | None = None) -> str | None:
-    """None when ``number`` is a valid 18-character resident ID number, else a short English reason."""
+def resident_id_problem(number, *, today: dt.date | None = None) -> str | None:
+    """None when ``number`` (normalised) is a valid 18-character resident ID number, else a short
+    English reason. Never raises."""
     number = normalise_id(number)
-    if not _RESIDENT_ID.match(number):
+    if not _RESIDENT_ID.fullmatch(number):
         return "must be 17 digits followed by a digit or X"
     if number[:2] not in PROVINCES:
         return f"division code {number[:6]} names no province"
@@ -89,8 +103,9 @@ def resident_id_problem(number: str, *, today: dt.date | None = None) -> str | N
     return None
 
 
-def parse_resident_id(number: str, *, today: dt.date | None = None) -> ResidentId:
-    """The division, birth date and gender a valid resident ID encodes. Raises ValueError otherwise."""
+def parse_resident_id(number, *, today: dt.date | None = None) -> ResidentId:
+    """The normalised number, division, birth date and gender a valid resident ID encodes. Raises
+    ValueError (with the reason) otherwise."""
     number = normalise_id(number)
     if problem := resident_id_problem(number, today=today):
         raise ValueError(problem)
@@ -100,8 +115,9 @@ def parse_resident_id(number: str, *, today: dt.date | None = None) -> ResidentI
     return ResidentId(number, number[:6], birth, str(gender), sequence)
 
 
-def id_number_problem(id_type: str, number: str, *, today: dt.date | None = None) -> str | None:
-    """None when ``number`` has the shape (and check character) of a document of ``id_type``."""
+def id_number_problem(id_type: str, number, *, today: dt.date | None = None) -> str | None:
+    """None when ``number`` (normalised) has the shape (and check character) of a document of
+    ``id_type``. Never raises."""
     number = normalise_id(number)
     if not number:
         return "is required"
@@ -116,17 +132,20 @@ def id_number_problem(id_type: str, number: str, *, today: dt.date | None = None
     if id_type not in shapes:
         return f"unknown document type {id_type!r}"
     pattern, reason = shapes[id_type]
-    return None if pattern.match(number) else reason
+    return None if pattern.fullmatch(number) else reason
 
 
 def mobile_problem(phone: str) -> str | None:
     """Mainland mobile numbers: 11 digits starting 13-19. ``+86`` and ``0086`` prefixes are accepted."""
     digits = normalise_phone(phone)
-    return None if _MOBILE.match(digits) else "must be an 11-digit mainland mobile number starting with 1"
+    return None if _MOBILE.fullmatch(digits) else "must be an 11-digit mainland mobile number starting with 1"
 
 
-def normalise_phone(phone: str) -> str:
-    digits = re.sub(r"[\s-]+", "", phone or "")
+def normalise_phone(phone) -> str:
+    """NFKC (full-width digits and ``＋``), spaces and hyphens removed, ``+86``/``0086`` dropped."""
+    if not isinstance(phone, str):
+        return ""
+    digits = re.sub(r"[\s-]+", "", unicodedata.normalize("NFKC", phone))
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
             digits = digits[len(prefix):]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from govhall.core.errors import DomainError, NotFound
 from govhall.crypto.fields import blind_index
 
+from .codes import normalise_id
 from .models import ID_NUMBER_FIELD, AgentMandate, LegalPerson, Person
 
 NO_TRUST = 0
@@ -55,9 +56,10 @@ def oidc_claims(user, scopes: set[str]) -> dict:
 
 
 def find_person(*, id_type: str, id_number: str, name: str) -> Person | None:
-    """The person with this document number (by blind index) and exactly this name, else None."""
-    person = (Person.objects.select_related("user")
-              .filter(id_type=id_type, id_number_index=blind_index(id_number, ID_NUMBER_FIELD)).first())
+    """The person with this document number (normalised, then by blind index) and exactly this name,
+    else None."""
+    index = blind_index(normalise_id(id_number), ID_NUMBER_FIELD)
+    person = Person.objects.select_related("user").filter(id_type=id_type, id_number_index=index).first()
     return person if person and person.name == (name or "").strip() else None
 
 

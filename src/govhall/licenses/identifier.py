@@ -20,14 +20,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from govhall.core.codes import normalise_code
+
 ROOT = "1.2.156.3005.2"
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 M = 36
 
-_TYPE = re.compile(r"^[0-9A-Z]{18}\d{3}$")
-_ISSUER = re.compile(r"^[0-9A-Z]{18}$")
-_SERIAL = re.compile(r"^[0-9A-Z]{1,32}$")
-_VERSION = re.compile(r"^\d{3}$")
+# ASCII classes only (``\d`` would match any Unicode digit, which the check has no value for); fullmatch
+_TYPE = re.compile(r"[0-9A-Z]{18}[0-9]{3}")
+_ISSUER = re.compile(r"[0-9A-Z]{18}")
+_SERIAL = re.compile(r"[0-9A-Z]{1,32}")
+_VERSION = re.compile(r"[0-9]{3}")
 
 
 class IdentifierError(ValueError):
@@ -50,7 +53,7 @@ def _product(data: str) -> int:
 
 
 def check_char(data: str) -> str:
-    """The MOD 37,36 check character of ``data`` (characters 0-9 and A-Z)."""
+    """The MOD 37,36 check character of ``data`` (characters 0-9 and A-Z); ValueError for others."""
     return ALPHABET[(M + 1 - _product(data)) % M]
 
 
@@ -79,13 +82,13 @@ class IdentifierParts:
 
 
 def shape_problem(type_code: str, issuer_code: str, serial: str, version: str) -> str | None:
-    if not _TYPE.match(type_code):
+    if not _TYPE.fullmatch(type_code):
         return "the type code must be 18 letters or digits (a credit code) and 3 digits"
-    if not _ISSUER.match(issuer_code):
+    if not _ISSUER.fullmatch(issuer_code):
         return "the issuer code must be 18 letters or digits (a credit code)"
-    if not _SERIAL.match(serial):
+    if not _SERIAL.fullmatch(serial):
         return "the serial must be 1-32 letters or digits"
-    if not _VERSION.match(version):
+    if not _VERSION.fullmatch(version):
         return "the version must be 3 digits"
     return None
 
@@ -100,13 +103,15 @@ def make_identifier(type_code: str, issuer_code: str, serial: str, version: str 
 
 
 def normalise(text: str) -> str:
-    """Spaces removed (people paste identifiers from PDFs and messages), letters upper-cased."""
-    return re.sub(r"\s+", "", text or "").upper()
+    """NFKC (full-width ``１．２`` → ``1.2``), whitespace removed (people paste identifiers from PDFs
+    and messages), ASCII letters upper-cased (``govhall.core.codes.normalise_code``)."""
+    return normalise_code(text)
 
 
 def parse_identifier(text: str) -> IdentifierParts:
     """The parts of an identifier. Raises IdentifierError ``malformed`` for anything not shaped like
-    one, ``check_character`` when the shape is right but the check character is wrong."""
+    one, ``check_character`` when the shape is right but the check character is wrong; nothing else
+    for any string."""
     value = normalise(text)
     prefix = ROOT + "."
     malformed = IdentifierError(

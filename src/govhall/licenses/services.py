@@ -24,9 +24,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govhall.core import audit
-from govhall.core.codes import credit_code_problem
+from govhall.core.codes import credit_code_problem, normalise_code
 from govhall.core.errors import DomainError, NotFound, Problem
-from govhall.crypto.fields import blind_index, mask_identifier, normalise, seal
+from govhall.crypto.fields import blind_index, mask_identifier, seal
 from govhall.identity.codes import resident_id_problem
 
 from . import hooks, render
@@ -112,8 +112,8 @@ def licence_type_create(*, actor, type_code: str, name: str, holder_kind: str, f
                         defining_organ, validity_years: int | None = None, template: str = "") -> LicenceType:
     """Audit: licenses.type.created. The type code is the defining organ's credit code + 3 digits."""
     problems = []
-    type_code = (type_code or "").strip().upper()
-    if not re.fullmatch(r"[0-9A-Z]{18}\d{3}", type_code):
+    type_code = normalise_code(type_code)
+    if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{3}", type_code):
         problems.append(Problem("licenses.type.code", f"证照类型代码 {type_code!r} 应为统一社会信用代码（18位）加3位数字",
                                 f"type code {type_code!r} must be a credit code (18) and 3 digits", "type_code"))
     elif problem := credit_code_problem(type_code[:18]):
@@ -235,7 +235,7 @@ def _holder_problems(licence_type: LicenceType, holder_name: str, holder_code: s
     if not (holder_name or "").strip():
         problems.append(Problem("licenses.holder.name", "须填写持证主体名称", "the holder's name is required",
                                 "holder_name"))
-    code = normalise(holder_code)
+    code = normalise_code(holder_code)
     if licence_type.holder_kind == HolderKind.PERSON:
         if problem := resident_id_problem(code):
             problems.append(Problem("licenses.holder.code", f"持证人身份证号码无效：{problem}",
@@ -253,7 +253,7 @@ def _holder_problems(licence_type: LicenceType, holder_name: str, holder_code: s
 
 
 def _holder_fields(licence_type: LicenceType, holder_code: str) -> dict:
-    code = normalise(holder_code)
+    code = normalise_code(holder_code)
     if licence_type.holder_kind == HolderKind.PERSON:
         sealed = seal(code, HOLDER_CODE_FIELD)
         return {"holder_code_type": HolderCodeType.RESIDENT_ID, "holder_code_cipher": sealed.ciphertext,

@@ -10,16 +10,25 @@ Where the key material lives:
   the active key when set; rotation is then the operator's job (swap the variable, move the old
   PEM into the key directory so it stays published).
 * otherwise the key directory — ``settings.GOVHALL_OIDC_KEY_DIR``, default ``VAR_DIR/oidc-keys`` —
-  holds one ``<kid>.pem`` (mode 0600) per key and a file ``active`` naming the signing key's kid.
-  The first key is generated on first use. ``govhall oidc rotate-key`` writes a new key and
-  switches ``active``; the old PEM stays, so JWKS still publishes it (inactive) and ID tokens it
-  signed keep verifying. Delete an old PEM once every token it signed has expired (1 hour).
+  holds one ``<kid>.key`` (mode 0600) per key and a file ``active`` naming the signing key's kid.
+  A ``.key`` file is the PEM private key **wrapped by the master key** (``crypto.master.key_wrapper``,
+  SM4-GCM under ``key-wrap:<version>``, associated data ``oidc.signing-key:<kid>``), like every other
+  private key of the platform: a copy of the directory (or of a backup) signs nothing without the
+  master key. The first key is generated on first use. ``govhall oidc rotate-key`` writes a new key
+  and switches ``active``; the old file stays, so JWKS still publishes it (inactive) and ID tokens it
+  signed keep verifying. Delete an old file once every token it signed has expired (1 hour).
+
+Plain ``<kid>.pem`` files left by earlier versions are wrapped into ``<kid>.key`` and deleted the first
+time a process loads the keys.
 
 The kid is the key's RFC 7638 thumbprint.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -28,10 +37,16 @@ from pathlib import Path
 from django.conf import settings
 from joserfc.jwk import RSAKey
 
+from govhall.crypto.master import key_wrapper
+
+log = logging.getLogger(__name__)
+
 ALG = "RS256"
 KEY_BITS = 2048
 ENV_KEY = "GOVHALL_OIDC_SIGNING_KEY"
 ACTIVE_FILE = "active"
+KEY_SUFFIX = ".key"
+FILE_FORMAT = "govhall-wrapped-key/1"
 
 _lock = threading.Lock()
 _cache: dict = {}
@@ -66,10 +81,58 @@ def _write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+def _aad(kid: str) -> bytes:
+    return f"oidc.signing-key:{kid}".encode()
+
+
+def wrap(key: RSAKey) -> bytes:
+    """The ``.key`` file content: JSON naming the kid and wrapping-key version, the PEM wrapped."""
+    version, blob = key_wrapper().wrap(key.as_pem(private=True), aad=_aad(key.kid))
+    return json.dumps({"format": FILE_FORMAT, "kid": key.kid, "alg": ALG, "wrap_version": version,
+                       "wrapped": base64.b64encode(blob).decode("ascii")}, indent=1).encode()
+
+
+def unwrap(data: bytes) -> RSAKey:
+    """Raises DecryptionFailed under another master key or for a file moved to another kid."""
+    doc = json.loads(data)
+    if doc.get("format") != FILE_FORMAT:
+        raise ValueError(f"not a {FILE_FORMAT} file")
+    pem = key_wrapper().unwrap(base64.b64decode(doc["wrapped"]), version=int(doc["wrap_version"]),
+                               aad=_aad(doc["kid"]))
+    key = _load_pem(pem)
+    if key.kid != doc["kid"]:
+        raise ValueError("the wrapped key is not the one the file names")
+    return key
+
+
+def _write_key(directory: Path, key: RSAKey) -> Path:
+    path = directory / f"{key.kid}{KEY_SUFFIX}"
+    _write_private(path, wrap(key))
+    return path
+
+
 def _new_key_file(directory: Path) -> str:
     key = _with_kid(RSAKey.generate_key(KEY_BITS, private=True))
-    _write_private(directory / f"{key.kid}.pem", key.as_pem(private=True))
+    _write_key(directory, key)
     return key.kid
+
+
+def _wrap_plain_files(directory: Path) -> None:
+    """Earlier versions kept ``<kid>.pem`` in clear: wrap each into ``<kid>.key`` (keeping its
+    modification time, which orders the inactive keys) and delete the plain file."""
+    for pem in sorted(directory.glob("*.pem")):
+        try:
+            key = _load_pem(pem.read_bytes())
+            stat = pem.stat()
+        except FileNotFoundError:  # another process of this instance wrapped it meanwhile
+            continue
+        try:
+            path = _write_key(directory, key)
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        except FileExistsError:
+            pass
+        pem.unlink(missing_ok=True)
+        log.info("OIDC signing key %s: plain PEM file wrapped under the master key", key.kid)
 
 
 def _set_active(directory: Path, kid: str) -> None:
@@ -87,7 +150,7 @@ def _ensure_directory_key(directory: Path) -> None:
     try:
         _write_private(directory / ACTIVE_FILE, kid.encode())
     except FileExistsError:
-        (directory / f"{kid}.pem").unlink(missing_ok=True)
+        (directory / f"{kid}{KEY_SUFFIX}").unlink(missing_ok=True)
 
 
 def _fingerprint(directory: Path) -> tuple:
@@ -103,8 +166,8 @@ def _load(directory: Path) -> KeyRing:
     env_pem = os.environ.get(ENV_KEY, "")
     stored = {}
     if directory.exists():
-        for path in sorted(directory.glob("*.pem"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
-            key = _load_pem(path.read_bytes())
+        for path in sorted(directory.glob(f"*{KEY_SUFFIX}"), key=lambda p: p.stat().st_mtime_ns, reverse=True):
+            key = unwrap(path.read_bytes())
             stored[key.kid] = key
     if env_pem:
         active = _load_pem(env_pem)
@@ -125,6 +188,9 @@ def keyring() -> KeyRing:
     ring = _cache.get(fingerprint)
     if ring is None:
         with _lock:
+            if directory.exists() and any(directory.glob("*.pem")):
+                _wrap_plain_files(directory)
+                fingerprint = _fingerprint(directory)
             ring = _load(directory)
             _cache.clear()
             _cache[fingerprint] = ring

@@ -9,9 +9,34 @@ from pathlib import Path
 
 import dj_database_url
 
+# var/ holds the database, uploads, keys and the e-mail outbox: personal data and secrets. Everything
+# this process creates is private to the account that runs it (files 0600, folders 0700), whoever
+# creates it: SQLite and its -wal/-shm files, uploads, key files, mail. See docs/deployment.md.
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent.parent  # src/govhall
 VAR_DIR = Path(os.environ.get("GOVHALL_VAR_DIR", Path.cwd() / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _make_private(directory: Path) -> None:
+    """Close up a var/ made by an older version (0755 folders, 0644 files): the folder and the files
+    directly in it and in its first-level folders (the database, keys, mail), if they are ours. Files
+    deeper down (media) are out of reach once their folders are 0700."""
+    uid = os.getuid()
+    for path in [directory, *directory.iterdir(), *(p for d in directory.iterdir() if d.is_dir() for p in d.iterdir())]:
+        try:
+            info = path.lstat()
+            if info.st_uid != uid or path.is_symlink():
+                continue
+            mode = 0o700 if path.is_dir() else 0o600
+            if info.st_mode & 0o777 != mode:
+                path.chmod(mode)
+        except OSError:  # gone meanwhile, or not ours to change
+            continue
+
+
+_make_private(VAR_DIR)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -71,6 +96,7 @@ INSTALLED_APPS = [
     "govhall.portal",
     "govhall.console",
     "govhall.api",
+    "govhall.ops",
     "govhall.demo",
 ]
 
@@ -159,6 +185,9 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded and generated files (materials, signed documents): owner only, whatever the umask.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -222,6 +251,10 @@ GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION",
                                      _DEMO_SITES.get(GOVHALL_DEMO_SET, ("", "341500"))[1])
 # Seconds between scheduler ticks; the scheduler lock lease is three ticks.
 GOVHALL_SCHEDULER_TICK = int(os.environ.get("GOVHALL_SCHEDULER_TICK", 30))
+# Task lease (core/task_lease.py): a task left RUNNING by a `govhall worker` whose heartbeat is older
+# than this many seconds is queued again; after this many attempts on dying workers it is marked failed.
+GOVHALL_TASK_LEASE = int(os.environ.get("GOVHALL_TASK_LEASE", 60))
+GOVHALL_TASK_MAX_ATTEMPTS = int(os.environ.get("GOVHALL_TASK_MAX_ATTEMPTS", 3))
 
 # OpenID Connect provider: issuer URL (iss claim); default: this site's origin as the request sees it.
 GOVHALL_OIDC_ISSUER = os.environ.get("GOVHALL_OIDC_ISSUER", "")

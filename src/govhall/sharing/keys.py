@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from govhall.core.codes import credit_code_problem
-from govhall.crypto.fields import blind_index, mask_identifier, normalise
+from govhall.core.codes import credit_code_problem, normalise_code
+from govhall.crypto.fields import blind_index, mask_identifier
 from govhall.identity.codes import resident_id_problem
 
 from .codes import SubjectKind
@@ -12,7 +12,8 @@ INDEX_FIELD = "sharing.subject"
 
 
 def clean(value) -> str:
-    return normalise(str(value or ""))
+    """The one form of a key that is validated, indexed and masked (NFKC, no whitespace, upper-case)."""
+    return normalise_code(str(value or ""))
 
 
 def subject_index(kind: str, value: str) -> str:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from govhall.catalog.codesets import FETCHED_SOURCES, MaterialSource
 from govhall.catalog.models import Organ
 from govhall.core import audit
-from govhall.core.errors import Conflict, DomainError, NotFound, Problem
+from govhall.core.errors import Conflict, DomainError, Problem
 
 from . import datasets, keys, providers, scope
 from .codes import FIELD_TYPES, ProviderKind, ShareClass, SubjectKind
@@ -606,11 +606,11 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
 
 
 def _fetch_of(actor, application, material_id: int) -> MaterialFetch:
+    from govhall.cases.authority import ensure_acting_authority
     from govhall.cases.models import Application
 
     application = Application.objects.select_for_update().get(pk=application.pk)
-    if actor.pk not in (application.applicant_id, application.taken_by_id):
-        raise NotFound(str(application.public_id))
+    ensure_acting_authority(actor, application, lock=True)  # an agent only while the mandate covers it
     if application.state != Application.State.DRAFT:
         raise Conflict.single("cases.application.submitted", "申请已提交，不能再修改",
                               "the application has been submitted and can no longer be changed")

@@ -78,10 +78,10 @@ def sth_by_size(request, tree_size: int):
 
 
 @router.get("/keys/{key_id}", response={200: KeyOut, 404: ErrorOut}, url_name="translog_key",
-            summary="树头签名公钥 / the SM2 public key of a tree-head signer")
+            summary="树头与审计锚点签名公钥 / the SM2 public key of a tree-head or audit-anchor signer")
 @permission(PUBLIC)
 def key(request, key_id: str):
-    if not key_id.startswith("translog.sth-"):  # only the log's keys are published here
+    if not key_id.startswith(("translog.sth-", "audit.anchor-")):  # only the log's own keys are published here
         raise NotFound(key_id)
     return {"key_id": key_id, "public_key_pem": keystore.public_key_pem(key_id=key_id)}
 

@@ -7,4 +7,8 @@ class TranslogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the periodic signed tree head)
+        from govhall.core import audit
+
+        from . import anchors, tasks  # noqa: F401  (tasks: registers the periodic jobs)
+
+        audit.register_anchor_store(anchors.STORE)  # core.audit.verify compares the chain with our anchors

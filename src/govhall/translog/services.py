@@ -1,9 +1,10 @@
 """Transparency log writes: append a leaf, sign a tree head.
 
 ``append`` runs inside the caller's transaction (the licence issuance or status change it records)
-and locks the single ``LogHead`` row, so concurrent appends queue, as audit events do on the audit
-chain head: the leaf and the perfect subtrees it completes commit or roll back with the caller's
-write. Leaves are never updated or deleted.
+and locks the single ``LogHead`` row (after the audit chain head, which every audited writer locks
+too: one order, no deadlock), so concurrent appends queue, as audit events do on the audit chain
+head: the leaf and the perfect subtrees it completes commit or roll back with the caller's write.
+Leaves are never updated or deleted.
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ def split_frontier(blob: bytes) -> list[bytes]:
 
 
 def _locked_head() -> LogHead:
+    # Every writer here is audited, so it will lock the audit chain head too: take that one first,
+    # always, so that no two transactions ever hold the two heads in opposite orders (a deadlock on
+    # PostgreSQL between, say, a licence issuance and the hourly tree head).
+    audit.lock_head()
     # No seed migration is needed: the first append creates the row (and a database emptied by a
     # flush gets it back). Two first appends racing on an empty table: one waits, as for audit.
     head, _ = LogHead.objects.select_for_update().get_or_create(
@@ -114,14 +119,15 @@ def sth_message(*, tree_size: int, root_hash: bytes, timestamp: int) -> bytes:
                            "timestamp": int(timestamp), "tree_size": int(tree_size), "version": STH_VERSION})
 
 
-def _ensure_key(actor) -> None:
+def ensure_key(actor, purpose: str = STH_KEY_PURPOSE) -> None:
+    """Generate the key of ``purpose`` on first use (audited as crypto.key.generated)."""
     try:
-        keystore.active_key(STH_KEY_PURPOSE)
+        keystore.active_key(purpose)
     except NotFound:
         try:
-            keystore.key_generate(actor=actor, purpose=STH_KEY_PURPOSE)
+            keystore.key_generate(actor=actor, purpose=purpose)
         except DomainError:  # created meanwhile by another transaction (Conflict) or already there
-            keystore.active_key(STH_KEY_PURPOSE)
+            keystore.active_key(purpose)
 
 
 @transaction.atomic
@@ -129,7 +135,7 @@ def sign_tree_head(*, actor=None) -> SignedTreeHead:
     """Sign the current tree head (size, root, now) with the SM2 key of purpose ``translog.sth``,
     generated on first use. The head row is locked while signing, so the signed size and root are a
     committed state of the log. Audit: translog.sth.signed."""
-    _ensure_key(actor)
+    ensure_key(actor)
     head = _locked_head()
     now = timezone.now()
     now = now.replace(microsecond=now.microsecond - now.microsecond % 1000)  # the signed unit is 1 ms

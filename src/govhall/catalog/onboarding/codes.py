@@ -9,6 +9,10 @@
   character, also written ``XXXXXXXX-X``). Anything else is kept as published and the organ is to be
   completed. The check characters are computed by ``govhall.core.codes``.
 - Item types: the GB/T 39046 codes, also written without the leading zero ("1" for "01").
+
+Every reading first passes its input through ``govhall.core.codes.normalise_code`` (full-width
+forms to ASCII, no whitespace, ASCII letters upper-cased) and accepts ASCII digits only; a
+department code as published is nevertheless kept exactly as given.
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from govhall.core.codes import credit_code_problem, org_code_check_char
+from govhall.core.codes import credit_code_problem, normalise_code, org_code_check_char
 
 from ..codesets import ExerciseLevel, ItemType, RegionLevel
 
-_DIGITS = re.compile(r"^\d+$")
-_ORG_CODE = re.compile(r"^([0-9A-Z]{8})-?([0-9X])$")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: \d would also match other scripts' digits
+_ORG_CODE = re.compile(r"([0-9A-Z]{8})-?([0-9X])")
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,10 @@ def parent_division(code: str) -> str | None:
 
 def read_division(raw) -> DivisionReading:
     """A division code in the 6-, 9- or 12-digit form (numbers from a spreadsheet are accepted)."""
-    given = _text(raw)
+    given = normalise_code(_text(raw))
     if not given:
         return DivisionReading(given=given, problem="is required", problem_zh="必须填写")
-    if not _DIGITS.match(given) or len(given) not in (6, 9, 12):
+    if not _DIGITS.fullmatch(given) or len(given) not in (6, 9, 12):
         return DivisionReading(given=given, problem=f"{given!r} must be 6, 9 or 12 digits",
                                problem_zh=f"{given} 应为6位、9位或12位数字")
     if given[:2] == "00":
@@ -110,19 +114,20 @@ class OrganCodeReading:
 
 
 def credit_code_reading(raw) -> tuple[str, str | None, bool]:
-    """(code upper-cased, problem or None, whether upper-casing changed it) for a credit code."""
+    """(code normalised, problem or None, whether normalising changed it: a lower-case check letter,
+    full-width characters, spaces) for a credit code."""
     given = _text(raw)
-    code = given.upper()
+    code = normalise_code(given)
     return code, credit_code_problem(code), code != given
 
 
 def org_code_problem(raw) -> tuple[str, str | None]:
     """(normalised 9-character code, problem or None) for a legacy organisation code (GB 11714).
     Accepts ``XXXXXXXX-X`` and a lower-case check letter."""
-    given = _text(raw)
-    match = _ORG_CODE.match(given.upper())
+    given = normalise_code(_text(raw))
+    match = _ORG_CODE.fullmatch(given)
     if not match:
-        return given.upper(), "must be 8 letters or digits and a check character (optionally XXXXXXXX-X)"
+        return given, "must be 8 letters or digits and a check character (optionally XXXXXXXX-X)"
     body, check = match.groups()
     expected = org_code_check_char(body)
     if check != expected:
@@ -136,19 +141,19 @@ def read_department_code(raw) -> OrganCodeReading:
     reading = OrganCodeReading(given=given)
     if not given:
         return reading
-    if len(given) == 18:
+    if len(normalise_code(given)) == 18:
         code, problem, upper_cased = credit_code_reading(given)
         if problem is None:
             reading.credit_code = code
             reading.org_code = code[8:17]
             reading.derived["org_code"] = "characters 9-17 of the credit code / 统一社会信用代码第9至17位"
             if upper_cased:
-                reading.derived["credit_code"] = f"upper-cased from {given} / 由 {given} 转为大写"
+                reading.derived["credit_code"] = f"normalised from {given} / 由 {given} 规范化（大写）"
             return reading
         reading.notes.append((f"{given} 不是有效的统一社会信用代码（{problem}）",
                               f"{given} is not a valid unified social credit code ({problem})"))
         return reading
-    if len(given) in (9, 10):
+    if len(normalise_code(given)) in (9, 10):
         code, problem = org_code_problem(given)
         if problem is None:
             reading.org_code = code
@@ -165,8 +170,8 @@ def read_department_code(raw) -> OrganCodeReading:
 
 def read_item_type(raw) -> str | None:
     """The GB/T 39046 item type code ("01" … "20"), or None. "1" reads as "01"."""
-    given = _text(raw)
-    if _DIGITS.match(given) and len(given) <= 2:
+    given = normalise_code(_text(raw))
+    if _DIGITS.fullmatch(given) and len(given) <= 2:
         code = given.zfill(2)
         if code in ItemType.values:
             return code

@@ -9,7 +9,7 @@ import pytest
 from govhall.core import audit
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.models import AuditEvent
-from govhall.crypto import keys, keystore, master, sm
+from govhall.crypto import keycheck, keys, keystore, master, sm
 from govhall.crypto.models import KeyPair
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +93,12 @@ def test_another_master_key_cannot_unwrap(system_admin, monkeypatch, fresh_maste
     keystore.key_generate(actor=system_admin, purpose="alpha")
     monkeypatch.setenv("GOVHALL_MASTER_KEY", "ab" * 32)
     master.master_key.cache_clear()
-    with pytest.raises(sm.DecryptionFailed):
+    with pytest.raises(keycheck.MasterKeyMismatch):  # refused up front by the key-check value...
         keystore.sign(purpose="alpha", data=b"x")
+    pair = KeyPair.objects.get(purpose="alpha")
+    other = master.SettingsMasterKey(b"\xab" * 32).derive(f"key-wrap:{pair.wrap_version}")
+    with pytest.raises(sm.DecryptionFailed):  # ...and the wrapped key would not open under it anyway
+        sm.sm4_gcm_decrypt(other, bytes(pair.private_key_wrapped), aad=pair.key_id.encode())
 
 
 def test_rewrap_moves_keys_to_the_new_wrapping_version(system_admin, settings):

@@ -140,3 +140,8 @@ def test_no_mandate_at_all(company, li):
         agent_authority(agent=li, legal_person=company, item_code="X")
     assert exc.value.problems[0].code == "identity.agent.none"
     assert "李娜" in exc.value.problems[0].message_zh
+
+
+def test_the_agent_is_found_by_the_number_in_full_width_digits(frozen, company, li):
+    mandate = grant(company, agent_id_number="３４１５０３１９９２０５２０２４２０")
+    assert mandate.agent == li

@@ -155,3 +155,25 @@ def test_pages_render_in_english(client, applicant_person):
     client.force_login(applicant_person.user)
     html = client.get(reverse("identity:account")).content.decode()
     assert "Trust level" in html
+
+
+@pytest.mark.parametrize("credit_code", ["91341500MA2TEAO19F", "91341500MA2TEAI19F", "9134150OMA2TEA019F"])
+def test_a_credit_code_with_letters_outside_gb_32100_is_a_form_error_not_a_server_error(client, applicant_person,
+                                                                                       credit_code):
+    client.force_login(applicant_person.user)
+    response = client.post(reverse("identity:register_company"), {"name": "六安皖西茶业有限公司",
+                                                                   "credit_code": credit_code})
+    assert response.status_code == 400
+    problems = [row["problem"] for row in response.context["problems"]]
+    assert [(p.code, p.field) for p in problems] == [("legal_person.credit_code", "credit_code")]
+    assert "GB 32100" in problems[0].message_en and not LegalPerson.objects.exists()
+
+
+def test_a_credit_code_typed_in_full_width_is_the_same_code(client, applicant_person):
+    client.force_login(applicant_person.user)
+    url = reverse("identity:register_company")
+    response = client.post(url, {"name": "六安皖西茶业有限公司", "credit_code": "９１３４１５０２ＭＡ２ＴＥＡ０１９ｆ"})
+    assert response.status_code == 302
+    assert LegalPerson.objects.get().credit_code == "91341502MA2TEA019F"
+    again = client.post(url, {"name": "六安皖西茶业有限公司", "credit_code": "91341502MA2TEA019F"})
+    assert again.status_code == 400 and LegalPerson.objects.count() == 1

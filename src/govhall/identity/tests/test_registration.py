@@ -99,3 +99,35 @@ def test_an_existing_account_can_be_given_a_person_once(applicant):
         services.person_create(actor=None, user=applicant, name="张三", id_type="passport_cn",
                                id_number="E12345678", phone="13955600001")
     assert {p.code for p in exc.value.problems} == {"person.exists"}
+
+
+FULL_WIDTH = "３４１５０２１９８５１１１１５５５１"  # GOOD's number in full-width digits
+ARABIC_INDIC = "٣٤١٥٠٢١٩٨٥١١١١٥٥٥١"  # the same digits as Arabic-Indic digits
+
+
+def test_a_number_in_full_width_digits_is_stored_as_the_ascii_number(db):
+    person = register(id_number=FULL_WIDTH, phone="１３９５５６００００３")
+    assert person.reveal_id_number() == GOOD["id_number"] and person.reveal_phone() == GOOD["phone"]
+    assert person.id_number_index == blind_index(GOOD["id_number"], ID_NUMBER_FIELD)
+    assert (person.division_code, str(person.birth_date)) == ("341502", "1985-11-11")
+
+
+@pytest.mark.parametrize("first, second", [(GOOD["id_number"], FULL_WIDTH), (FULL_WIDTH, GOOD["id_number"]),
+                                           (FULL_WIDTH, " ３４１５ ０２１９\u3000８５１１ １１５５ ５１ ")],
+                         ids=["ascii-then-full-width", "full-width-then-ascii", "full-width-with-spaces"])
+def test_one_person_cannot_register_twice_by_writing_the_digits_differently(db, first, second):
+    register(id_number=first)
+    with pytest.raises(DomainError) as exc:
+        register(id_number=second, username="wang5b")
+    assert [p.code for p in exc.value.problems] == ["person.duplicate_id"]
+    assert Person.objects.count() == 1
+
+
+def test_non_ascii_digits_are_not_a_document_number(db):
+    with pytest.raises(DomainError) as exc:
+        register(id_number=ARABIC_INDIC)
+    assert [p.code for p in exc.value.problems] == ["person.id_number"]
+    with pytest.raises(DomainError) as exc:
+        register(id_type="taiwan_permit", id_number="١٢٣٤٥٦٧٨")
+    assert [p.code for p in exc.value.problems] == ["person.id_number"]
+    assert not Person.objects.exists()

@@ -1,17 +1,18 @@
 import os
 import signal
-import subprocess
 import sys
-import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from govhall.core.supervisor import ChildExited, Supervisor
 
 
 class Command(BaseCommand):
     help = ("Bring the platform up: migrate, load demo data into an empty database (demo mode), then run "
-            "the web server, the task worker and the scheduler until Ctrl-C.")
+            "the web server, the task worker and the scheduler until Ctrl-C (a worker or scheduler that dies "
+            "is restarted with back-off).")
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
@@ -34,32 +35,22 @@ class Command(BaseCommand):
             "web": [py, "-m", "gunicorn", "govhall.wsgi:application", "--bind",
                     f"{options['host']}:{options['port']}", "--workers", str(options["workers"]),
                     "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"],
-            "worker": [py, "-m", "govhall", "db_worker", "--interval", "1"],
+            "worker": [py, "-m", "govhall", "worker", "--interval", "1"],
             "scheduler": [py, "-m", "govhall", "scheduler"],
         }
-        children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
-        self.stdout.write(f"GovHall: http://{options['host']}:{options['port']}/  (Ctrl-C 停止 / to stop)")
+        # the worker and the scheduler are restarted with back-off if they die; the web server keeps serving
+        supervisor = Supervisor(commands, restart={"worker", "scheduler"})
 
         def stop(*_):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        self.stdout.write(f"GovHall: http://{options['host']}:{options['port']}/  (Ctrl-C 停止 / to stop)")
         try:
-            while True:
-                for name, child in children.items():
-                    if child.poll() is not None:
-                        self.stderr.write(f"{name} exited with {child.returncode}; stopping")
-                        raise KeyboardInterrupt
-                time.sleep(0.5)
+            supervisor.run()
         except KeyboardInterrupt:
             pass
+        except ChildExited as exc:
+            raise CommandError(f"{exc.name} 已退出（{exc.returncode}）/ {exc}") from None
         finally:
-            for child in children.values():
-                if child.poll() is None:
-                    child.terminate()
-            deadline = time.monotonic() + 10
-            for child in children.values():
-                try:
-                    child.wait(max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            supervisor.stop()
