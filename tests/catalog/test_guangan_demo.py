@@ -23,7 +23,7 @@ def loaded(db):
     return out.getvalue()
 
 
-def test_the_guangan_list_is_served_whole_and_listed(loaded, client):
+def test_the_guangan_list_is_served_whole_and_listed(loaded, client, settings):
     rows = json.loads(guangan.ITEMS.read_text(encoding="utf-8"))
     assert len(rows) == 1135 and "items: 1135" in loaded
     assert list(Region.objects.values_list("code", "parent_id").order_by("code")) == [
@@ -53,5 +53,7 @@ def test_the_guangan_list_is_served_whole_and_listed(loaded, client):
     assert total and all(e.version.completeness == Completeness.LISTED for e in entries)
     page = client.get(reverse("portal:guide", args=[entries[0].version.item.key])).content.decode()
     assert "尚未公布" in page and "个工作日" not in page
+    settings.GOVHALL_DEMO_SET = "guangan"  # the banner says the list is real, the rest is not
+    assert "广安区公开发布的清单" in client.get(reverse("portal:home")).content.decode()
     admin = StaffRole.objects.get(user__username="catalog_admin")
     assert (admin.role, admin.region_id) == ("catalog_admin", "511602")
