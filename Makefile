@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 8000
+DEMO   ?= luan
 BIN    := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/govhall
 
@@ -30,8 +31,9 @@ system-test:
 
 ## make run: Debian packages (python3-venv, fonts-wqy-microhei), install, migrate, load the demo data into
 ## an empty database, serve on http://127.0.0.1:$(PORT); the worker and the scheduler are restarted if they die
+## (DEMO=guangan: Guang'an district's real published list instead of the Lu'an demo)
 run: system-run install
-	PORT=$(PORT) $(BIN)/govhall up --port $(PORT)
+	PORT=$(PORT) GOVHALL_DEMO_SET=$(DEMO) $(BIN)/govhall up --port $(PORT)
 
 ## make test: Debian packages (those of run, poppler-utils, chromium), then the whole suite on SQLite, then
 ## on PostgreSQL when one answers (or DATABASE_URL names one)

@@ -206,8 +206,9 @@ def generate_cases(n: int, seed: int = 5) -> dict:
         versions = [version]
         for organ in organs[1:]:
             catalog_item = template.catalog_item
-            item = type(template).objects.create(catalog_item=catalog_item, organ=organ,
-                                                 code=_item_code(template.code, organ.pk), level=template.level)
+            code = _item_code(template.code, organ.pk)
+            item = type(template).objects.create(catalog_item=catalog_item, organ=organ, key=code, code=code,
+                                                 region_id=organ.region_id, level=template.level)
             v = ItemVersion.objects.get(pk=version.pk)
             v.pk, v.id, v.item = None, None, item
             v.save()

@@ -55,7 +55,8 @@ def generate(n_items: int = 50_000, seed: int = 7) -> dict:
         counties = [Region.objects.create(code=f"{city.code[:4]}{k:02d}", name=f"{city.name}第{k}区", level="county",
                                           parent=city) for city in cities for k in range(1, 6)]
         organs = Organ.objects.bulk_create([
-            Organ(credit_code=make_credit_code(county.code, 80000000 + i), name=f"{county.name}部门{i % 30}",
+            Organ(credit_code=make_credit_code(county.code, 80000000 + i),
+                  name=f"{county.name}部门{i // len(counties) + 1}",
                   region=county, level="4", nature="1")
             for i, county in enumerate(counties * 4)
         ])
@@ -69,7 +70,8 @@ def generate(n_items: int = 50_000, seed: int = 7) -> dict:
         items, versions = [], []
         for i in range(n_items):
             c, organ = catalog[i % len(catalog)], organs[(i * 7919) % len(organs)]
-            items.append(ImplementationItem(code=f"{organ.credit_code}4{c.basic_code}", catalog_item=c, organ=organ,
+            code = f"{organ.credit_code}4{c.basic_code}"
+            items.append(ImplementationItem(key=code, code=code, catalog_item=c, organ=organ, region_id=organ.region_id,
                                             level="4"))
         # The same (organ, basic code) pair can repeat for large N: keep codes unique.
         seen, unique = set(), []

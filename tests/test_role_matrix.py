@@ -32,6 +32,7 @@ def expect(default=None, **overrides):
 STAFF_200 = {p: 200 for p in STAFF} | {"hefei_catalog_admin": 200}
 # the system and security administrators run the platform (calendar, accounts, keys), not the catalogue
 ITEM_READERS = STAFF_200 | {"system_admin": 403, "security_admin": 403}
+CATALOG_ADMINS = {"catalog_admin": 200, "hefei_catalog_admin": 200}
 # (name, url builder, expected status per persona)
 ROUTES = [
     ("portal home", lambda w: reverse("portal:home"), ALL),
@@ -50,6 +51,23 @@ ROUTES = [
      expect(403, anonymous=LOGIN, **(ITEM_READERS | {"hefei_catalog_admin": 404}))),
     ("console edit of Lu'an item", lambda w: reverse("console:item_edit", args=[w["item"].code]),
      expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=404)),
+    # onboarding a region's catalogue: catalogue administrators; objects outside their scope are absent
+    ("console onboarding", lambda w: reverse("console:onboarding"), expect(403, anonymous=LOGIN, **CATALOG_ADMINS)),
+    ("console regions", lambda w: reverse("console:regions"), expect(403, anonymous=LOGIN, **CATALOG_ADMINS)),
+    ("console Lu'an region", lambda w: reverse("console:region", args=["341500"]),
+     expect(403, anonymous=LOGIN, catalog_admin=404, hefei_catalog_admin=404)),  # organ admins register no region
+    ("console organ of Lu'an", lambda w: reverse("console:organ", args=[w["item"].organ.pk]),
+     expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=404)),
+    ("console import", lambda w: reverse("console:onboarding_import"),
+     expect(403, anonymous=LOGIN, **CATALOG_ADMINS)),
+    ("console new item", lambda w: reverse("console:item_new"), expect(403, anonymous=LOGIN, **CATALOG_ADMINS)),
+    ("console identity of Lu'an item", lambda w: reverse("console:item_identity", args=[w["item"].key]),
+     expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=404)),
+    ("console completeness", lambda w: reverse("console:completeness"), expect(403, anonymous=LOGIN, **ITEM_READERS)),
+    ("api onboarding organs", lambda w: "/api/v1/catalog/onboarding/organs",
+     expect(403, anonymous=401, **CATALOG_ADMINS)),
+    ("api completeness", lambda w: "/api/v1/catalog/onboarding/completeness",
+     expect(403, anonymous=401, **ITEM_READERS)),
     ("console audit", lambda w: reverse("console:audit"),
      expect(403, anonymous=LOGIN, supervisor=200, security_admin=200, system_admin=200)),
     ("console calendar", lambda w: reverse("console:calendar"), expect(403, anonymous=LOGIN, system_admin=200)),

@@ -8,6 +8,7 @@ from ninja import Query, Router
 
 from govhall.catalog import selectors
 from govhall.catalog.codesets import ExerciseLevel, ItemType, TopicAudience
+from govhall.catalog.guide import DEFAULTED_FIELDS, missing_for_complete
 from govhall.catalog.models import ItemVersion
 from govhall.core.permissions import PUBLIC
 
@@ -47,7 +48,7 @@ def search_items(request, filters: Query[ItemSearchQuery]):
     """Published items in force today, best match first. An unknown region or organ gives an empty page."""
     organ_id = None
     if filters.organ:
-        organ = selectors.organ_by_credit_code(filters.organ)
+        organ = selectors.organ_by_ref(filters.organ)
         organ_id = organ.pk if organ else None
         if organ_id is None:
             return {"count": 0, "page": filters.page, "per_page": filters.per_page, "results": []}
@@ -61,18 +62,20 @@ def search_items(request, filters: Query[ItemSearchQuery]):
 
 def _summary(request, entry) -> dict:
     version = entry.version
-    code = version.item.code
+    item = version.item
     return {
-        "implementation_code": code,
+        "implementation_code": item.code,
+        "key": item.key,
+        "completeness": version.completeness,
         "name": entry.name,
         "item_type": entry.item_type,
         "item_type_label": _label(ItemType, entry.item_type),
-        "organ": {"credit_code": entry.organ.credit_code, "name": entry.organ.name},
+        "organ": {"credit_code": entry.organ.credit_code, "name": entry.organ.name, "ref": entry.organ.ref},
         "region_code": entry.region_code,
         "promised_time_limit_days": version.promised_time_limit_days,
         "legal_time_limit_days": version.legal_time_limit_days,
-        "visits": version.visits,
-        "url": request.build_absolute_uri(reverse(DETAIL_URL_NAME, kwargs={"implementation_code": code})),
+        "visits": None if version.is_listed else version.visits,
+        "url": request.build_absolute_uri(reverse(DETAIL_URL_NAME, kwargs={"implementation_code": item.key})),
     }
 
 
@@ -80,13 +83,14 @@ def _summary(request, entry) -> dict:
             url_name="catalog_item", summary="办事指南 / the guide in force")
 @permission(PUBLIC)
 def item_detail(request, implementation_code: str, filters: Query[GuideQuery]):
-    """The guide of the item's version in force today, or on ``on``. 404 for unknown, draft-only and
-    retired items alike."""
+    """The guide of the item's version in force today, or on ``on``; the path takes the item's key or
+    its implementation code. 404 for unknown, draft-only and retired items alike. A listed item's
+    unpublished guide fields are null (or empty) and named in ``not_published``."""
     version = selectors.published_version(implementation_code, filters.on)
-    return _detail(request, version)
+    return _detail(request, version, filters.on)
 
 
-def _detail(request, version: ItemVersion) -> dict:
+def _detail(request, version: ItemVersion, filters_on=None) -> dict:
     item = version.item
     catalog_item, organ = item.catalog_item, item.organ
     data = selectors.guide_of(version)
@@ -96,20 +100,33 @@ def _detail(request, version: ItemVersion) -> dict:
          "sample_url": _file_url(request, m.sample)}
         for fields, m in zip(data["materials"], materials, strict=True)
     ]
-    joint_organs = sorted(version.joint_organs.all(), key=lambda o: o.credit_code)
+    joint_organs = sorted(version.joint_organs.all(), key=lambda o: o.ref)
+    not_published = []
+    if version.is_listed:
+        for field in DEFAULTED_FIELDS:
+            data[field] = [] if isinstance(data[field], list) else None
+        not_published = sorted({*DEFAULTED_FIELDS, *(f for f, _zh, _en in missing_for_complete(data))})
+    main = selectors.main_item_in_force(item, filters_on)
     data.update(
         implementation_code=item.code,
+        key=item.key,
+        local_code=item.local_code,
+        completeness=version.completeness,
+        not_published=not_published,
+        can_apply_online=selectors.application_refusal(version) is None,
+        main_item={"key": main.item.key, "name": main.name} if main else None,
+        sub_items=[{"key": v.item.key, "name": v.name} for v in selectors.sub_items_in_force(item, filters_on)],
         basic_code=catalog_item.basic_code,
         catalog_item_name=catalog_item.name,
         item_type=catalog_item.item_type,
         item_type_label=_label(ItemType, catalog_item.item_type),
         level=item.level,
         level_label=_label(ExerciseLevel, item.level),
-        organ={"credit_code": organ.credit_code, "name": organ.name, "region_code": organ.region_id},
+        organ={"credit_code": organ.credit_code, "name": organ.name, "ref": organ.ref, "region_code": organ.region_id},
         version={"number": version.number, "effective_from": version.effective_from,
                  "effective_until": version.effective_until},
         is_joint=bool(joint_organs),
-        joint_organs=[{"credit_code": o.credit_code, "name": o.name} for o in joint_organs],
+        joint_organs=[{"credit_code": o.credit_code, "name": o.name, "ref": o.ref} for o in joint_organs],
         topics=[{"code": t.code, "name": t.name} for t in sorted(version.topics.all(), key=lambda t: t.code)],
         result_sample_url=_file_url(request, version.result_sample),
     )
@@ -138,7 +155,8 @@ def organs(request, filters: Query[OrganQuery]):
         if region_obj is None:
             return {"count": 0, "results": []}
     results = [
-        {"credit_code": o.credit_code, "name": o.name, "short_name": o.short_name, "region_code": o.region_id,
+        {"credit_code": o.credit_code, "name": o.name, "ref": o.ref, "short_name": o.short_name,
+         "region_code": o.region_id,
          "region_name": o.region.name, "address": o.address, "phone": o.phone, "hours": o.hours,
          "item_count": o.item_count}
         for o in selectors.organs_with_items(region_obj)

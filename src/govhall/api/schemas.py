@@ -32,7 +32,8 @@ class ErrorOut(Schema):
 class ItemSearchQuery(Schema):
     q: str = Field("", description="全文检索词 / search words (name, keywords, guide text)", max_length=200)
     region: str | None = Field(None, description="行政区划代码，含下级 / division code, subtree included")
-    organ: str | None = Field(None, description="实施机构统一社会信用代码 / organ's credit code")
+    organ: str | None = Field(None, description="实施机构统一社会信用代码（未登记信用代码的机构：O+编号）/ organ's "
+                                                "credit code (an organ without one yet: O + its id)")
     type: ItemType | None = Field(None, description="事项类型 / item type (GB/T 39046 A.1)")
     topic: str | None = Field(None, description="主题代码 / topic code")
     page: int = Field(1, ge=1, le=MAX_PAGE)
@@ -49,8 +50,10 @@ class OrganQuery(Schema):
 
 
 class OrganRef(Schema):
-    credit_code: str
+    credit_code: str | None = Field(description="null while the organ's credit code is still to be completed")
     name: str
+    ref: str = Field("", description="机构引用（信用代码，或 O+编号）/ the organ's reference: its credit code, or "
+                                     "O + its id while that is unknown")
 
 
 class OrganWithRegion(OrganRef):
@@ -58,7 +61,12 @@ class OrganWithRegion(OrganRef):
 
 
 class ItemSummary(Schema):
-    implementation_code: str
+    implementation_code: str | None = Field(description="国家实施编码；尚未确定时为 null / national implementation "
+                                                        "code, null until known")
+    key: str = Field("", description="事项标识（实施编码，或地方编码）/ the item's key: its implementation code, or "
+                                     "its local code while that is unknown; the detail URL takes it")
+    completeness: str = Field("complete", description="complete：完整办事指南；listed：仅列入清单，指南尚未完整公布 / "
+                                                      "complete guide, or listed (guide not yet complete)")
     name: str
     item_type: str
     item_type_label: str
@@ -66,7 +74,7 @@ class ItemSummary(Schema):
     region_code: str
     promised_time_limit_days: int | None
     legal_time_limit_days: int | None
-    visits: int
+    visits: int | None = Field(description="null for a listed item (not yet published)")
     url: str = Field(description="本接口的事项详情地址 / this API's detail URL of the item")
 
 
@@ -164,9 +172,23 @@ class FaqOut(Schema):
     answer: str
 
 
+class ItemFamilyRef(Schema):
+    key: str
+    name: str
+
+
 class ItemDetail(Schema):
-    implementation_code: str
-    basic_code: str
+    implementation_code: str | None = Field(description="null until the national implementation code is known")
+    key: str = Field("", description="事项标识 / the item's key (implementation code, or local code)")
+    local_code: str = Field("", description="地方编码 / the province's own item code, as published")
+    completeness: str = Field("complete", description="complete or listed (guide not yet complete: the fields "
+                                                      "in not_published are null or empty and mean nothing)")
+    not_published: list[str] = Field(default_factory=list, description="尚未公布的指南字段 / guide fields not yet "
+                                                                       "published (listed items)")
+    can_apply_online: bool = Field(True, description="false for listed items / 仅列入清单的事项不能在线申请")
+    main_item: ItemFamilyRef | None = Field(None, description="主项（本事项为子项时）/ the main item of a sub-item")
+    sub_items: list[ItemFamilyRef] = Field(default_factory=list, description="子项 / sub-items in force")
+    basic_code: str | None
     catalog_item_name: str
     item_type: str
     item_type_label: str
@@ -180,30 +202,30 @@ class ItemDetail(Schema):
     legal_basis: str
     service_objects: list[str]
     keywords: list[str]
-    case_kind: str
+    case_kind: str | None
     legal_time_limit_days: int | None
     legal_time_limit_note: str
     promised_time_limit_days: int | None
     acceptance_conditions: str
-    fee_charged: bool
+    fee_charged: bool | None
     online_depth: list[str]
-    visits: int
+    visits: int | None
     handling_forms: list[str]
     result_kind: str
     result_name: str
     result_licence_type_code: str
     result_sample_url: str | None
     quantity_limit: str
-    cross_region_scope: str
+    cross_region_scope: str | None
     intermediary_services: str
-    appointment: bool
-    online_payment: bool
-    postal_delivery: bool
+    appointment: bool | None
+    online_payment: bool | None
+    postal_delivery: bool | None
     location: str
     hours: str
     consultation_phone: str
     complaint_phone: str
-    min_trust_level: int = Field(description="最低实名认证等级 2-5 / minimum real-name trust level")
+    min_trust_level: int | None = Field(description="最低实名认证等级 2-5 / minimum real-name trust level")
     topics: list[TopicOut]
     joint_organs: list[OrganRef]
     materials: list[MaterialOut]

@@ -26,7 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.catalog.codesets import FETCHED_SOURCES, Necessity
-from govhall.catalog.models import ItemVersion, in_force_q
+from govhall.catalog.models import Completeness, ItemVersion, in_force_q
 from govhall.console.problems import problem_rows
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
 from govhall.core.permissions import requires
@@ -570,6 +570,7 @@ def _counter_items(user) -> list[tuple[str, str]]:
     """Items of the officer's organs in force today: (implementation code, name)."""
     organs = organ_ids(user, CASE_ACCEPT)
     versions = (ItemVersion.objects.filter(in_force_q(timezone.localdate()), item__organ_id__in=organs)
+                .exclude(completeness=Completeness.LISTED)  # listed items take no applications
                 .select_related("item").order_by("item__code", "-effective_from", "-number"))
     seen: dict[str, str] = {}
     for v in versions:

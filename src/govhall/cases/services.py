@@ -31,7 +31,7 @@ from govhall.catalog.codesets import (
     SpecialProcedureKind,
 )
 from govhall.catalog.models import ImplementationItem
-from govhall.catalog.selectors import published_version
+from govhall.catalog.selectors import application_refusal, published_version
 from govhall.core import audit
 from govhall.core.calendar import CalendarYearUnknown
 from govhall.core.calendar_store import get_calendar
@@ -95,10 +95,13 @@ def _label(user) -> str:
 
 def _version_for(item_code: str):
     try:
-        return published_version(item_code, _today())
+        version = published_version(item_code, _today())
     except NotFound:
         raise DomainError.single("cases.item.not_available", f"事项 {item_code} 未发布或已废止，不能申请",
                                  f"item {item_code} is not published or has been retired", "item") from None
+    if refusal := application_refusal(version):  # a listed item: its guide is not complete
+        raise DomainError([refusal])
+    return version
 
 
 def _initial_status(material) -> str:

@@ -497,7 +497,7 @@ def _cell_value(column: Column, value):
     if column.kind in (LIST, CHOICES):
         return ";".join(str(v) for v in value or [])
     if column.kind == BOOL:
-        return "是" if value else "否"
+        return "" if value is None else ("是" if value else "否")  # None: not published (a listed version)
     if column.kind == INT:
         return value
     return "" if value is None else str(value)

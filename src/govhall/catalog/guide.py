@@ -152,3 +152,72 @@ def publish_problems(data: dict) -> list[Problem]:
     if data.get("fee_charged") and not data.get("fees"):
         problems.append(_p("publish.required", "收费事项须列出收费项目及标准", "a charged item lists its fees", "fees"))
     return problems
+
+
+# --- listed before complete ---
+
+# A *listed* version publishes that the item exists: name, organ, type, codes and where to apply.
+# These guide fields keep a stored default that cannot be told from a published value (a draft made
+# from a list has "free of charge", "1 visit", "promised" …), so a listed guide never shows them.
+DEFAULTED_FIELDS = ("case_kind", "fee_charged", "visits", "appointment", "online_payment", "postal_delivery",
+                    "cross_region_scope", "min_trust_level", "online_depth")
+
+# The parts of a guide, in the order the portal shows them: (key, zh, en, guide fields that publish it).
+GUIDE_PARTS = [
+    ("legal_basis", "设定依据", "legal basis", ("legal_basis",)),
+    ("service_objects", "服务对象", "service objects", ("service_objects",)),
+    ("acceptance_conditions", "受理条件", "acceptance conditions", ("acceptance_conditions",)),
+    ("materials", "申请材料", "materials", ("materials",)),
+    ("process_steps", "办理流程", "process steps", ("process_steps",)),
+    ("legal_time_limit_days", "法定办结时限", "legal time limit", ("legal_time_limit_days",)),
+    ("promised_time_limit_days", "承诺办结时限", "promised time limit", ("promised_time_limit_days",)),
+    ("fees", "收费", "fees", ("fees",)),
+    ("handling_forms", "办理形式", "handling forms", ("handling_forms",)),
+    ("online", "网上办理深度、到现场次数、预约、网上支付、物流快递", "online depth, visits, appointment, online payment, "
+     "delivery by post", ()),
+    ("result_name", "审批结果", "result", ("result_name",)),
+    ("location", "办理地点", "location", ("location",)),
+    ("hours", "办理时间", "hours", ("hours",)),
+    ("consultation_phone", "咨询电话", "consultation phone", ("consultation_phone",)),
+    ("complaint_phone", "监督投诉电话", "complaint phone", ("complaint_phone",)),
+    ("faqs", "常见问题", "frequently asked questions", ("faqs",)),
+]
+
+
+def listed_parts(data: dict) -> dict[str, bool]:
+    """For a listed guide: which parts are published (a value was given) and which are not. Parts
+    whose fields only have stored defaults (``online``) are never published in a listed guide; fees
+    count as published only when fee items are listed."""
+    return {key: bool(fields) and all(data.get(f) not in (None, "", []) for f in fields)
+            for key, _zh, _en, fields in GUIDE_PARTS}
+
+
+def missing_for_complete(data: dict) -> list[tuple[str, str, str]]:
+    """(field, zh, en) of everything a guide still lacks before it can be published complete."""
+    out, seen = [], set()
+    for p in publish_problems(data):
+        if p.code == "publish.required" and p.field not in seen:
+            seen.add(p.field)
+            zh, en = REQUIRED_TO_PUBLISH.get(p.field, (p.message_zh.split("：")[-1], p.message_en.split(": ")[-1]))
+            if p.field == "materials":
+                zh, en = "申请材料", "materials"
+            elif p.field == "process_steps":
+                zh, en = "办理流程", "process steps"
+            elif p.field == "fees":
+                zh, en = "收费项目", "fee items"
+            out.append((p.field, zh, en))
+    return out
+
+
+def listing_problems(data: dict, *, item) -> list[Problem]:
+    """What publishing ``item`` as *listed* needs: a name, and a code to find it by (national or
+    local) unless it is a main item with sub-items; plus the draft-level rules. Organ and type
+    come with the item and its catalogue entry."""
+    problems = validate_guide(data)
+    if not (data.get("name") or "").strip():
+        problems.append(_p("publish.required", "发布前须填写：事项名称", "required before publishing: item name", "name"))
+    if not (item.code or item.local_code or item.sub_items.exists()):
+        problems.append(_p("publish.listing_code", "列入清单须有实施编码或地方编码（主项须有子项）",
+                           "a listed item needs its implementation code or local code (a main item needs "
+                           "sub-items)", "implementation_code"))
+    return problems

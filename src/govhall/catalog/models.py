@@ -1,7 +1,14 @@
 """Regions, organs, the catalogue list (基本目录) and implementation lists (实施清单) with versions.
 
-An ``ImplementationItem`` is the stable identity (its 31-character implementation code); what the
-guide says lives in ``ItemVersion`` rows. A published version is in force from ``effective_from``
+An ``ImplementationItem`` is the stable identity (its ``key``: the 31-character implementation code
+when it was known at creation, otherwise the province's local code; see docs/onboarding.md); what
+the guide says lives in ``ItemVersion`` rows.
+
+Onboarded data keeps what was published next to what the platform uses: a region mapped from a
+12-digit statistical code keeps that code, an organ keeps the department codes exactly as the list
+gave them, and every value the platform worked out itself (a mapped region code, a normalised
+credit code, an implementation code assembled from its parts, a level taken from the organ's region)
+is named in the object's ``derived`` map, which the console shows to administrators. A published version is in force from ``effective_from``
 until ``effective_until`` (exclusive, open when null), so "what did the guide say on date X" is a
 range lookup and every version is kept.
 """
@@ -38,6 +45,10 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=60)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    statistical_code = models.CharField(
+        _("statistical division code"), max_length=12, blank=True,
+        help_text=_("the 12-digit code as published, when the division code was mapped from it"))
+    derived = models.JSONField(_("derived values"), default=dict, blank=True)
 
     class Meta:
         ordering = ["code"]
@@ -52,12 +63,21 @@ class Region(models.Model):
 
 
 class Organ(models.Model):
-    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    """An implementing organ. ``credit_code`` is null until known: an organ onboarded from a list
+    that gave only a legacy organisation code (or an unreadable code) is *to be completed*."""
+
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True, null=True,
+                                   blank=True)
+    org_code = models.CharField(_("organisation code (GB 11714)"), max_length=9, blank=True,
+                                help_text=_("legacy 9-character code, kept beside the credit code"))
+    source_codes = models.JSONField(_("codes as published"), default=list, blank=True,
+                                    help_text=_("the department codes exactly as the onboarded list gave them"))
+    derived = models.JSONField(_("derived values"), default=dict, blank=True)
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organs")
     level = models.CharField(_("level"), max_length=1, choices=ExerciseLevel.choices)
-    nature = models.CharField(_("nature"), max_length=1, choices=OrganNature.choices)
+    nature = models.CharField(_("nature"), max_length=1, choices=OrganNature.choices, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -65,9 +85,21 @@ class Organ(models.Model):
 
     class Meta:
         ordering = ["region_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="organ_name_unique_in_region")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def to_complete(self) -> bool:
+        """The organ has no unified social credit code yet (onboarded with a legacy or unreadable code)."""
+        return not self.credit_code
+
+    @property
+    def ref(self) -> str:
+        """The organ's public reference: its credit code, or ``O`` + its id while that is unknown (``O``
+        is not in the GB 32100 alphabet, so the two never collide)."""
+        return self.credit_code or f"O{self.pk}"
 
 
 class Topic(models.Model):
@@ -84,44 +116,78 @@ class Topic(models.Model):
 
 
 class CatalogItem(models.Model):
-    """An item of the catalogue list: provincial, or a city's supplementary item."""
+    """An item of the catalogue list: provincial, or a city's supplementary item; or, onboarded from a
+    region's published list, an entry known only by name, type and local code (``basic_code`` null
+    until the national basic code is known)."""
 
-    basic_code = models.CharField(_("basic code"), max_length=12, unique=True)
+    basic_code = models.CharField(_("basic code"), max_length=12, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=200)
     item_type = models.CharField(_("item type"), max_length=2, choices=ItemType.choices)
-    legal_basis = models.TextField(pgettext_lazy("catalogue item", "legal basis"))
+    legal_basis = models.TextField(pgettext_lazy("catalogue item", "legal basis"), blank=True)
     exercise_levels = models.JSONField(_("exercise levels"), default=list)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="catalog_items")
     supplementary = models.BooleanField(_("city supplementary item"), default=False)
-    local_code = models.CharField(_("local code"), max_length=80, blank=True)
+    local_code = models.CharField(_("local code"), max_length=100, blank=True)
+    derived = models.JSONField(_("derived values"), default=dict, blank=True)
 
     class Meta:
-        ordering = ["basic_code"]
+        ordering = ["basic_code", "local_code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "local_code"], condition=~Q(local_code=""),
+                                    name="catalog_local_code_unique_in_region"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.basic_code})"
+        return f"{self.name} ({self.basic_code or self.local_code or '—'})"
 
 
 class ImplementationItem(models.Model):
-    """One organ's implementation of a catalogue item; identity only, content is in versions."""
+    """One organ's implementation of a catalogue item; identity only, content is in versions.
 
-    code = models.CharField(_("implementation code"), max_length=31, unique=True)
+    ``key`` is the stable identity used in addresses and by other contexts: the national
+    implementation code when the item was created with one, else its local code, else (a main item
+    that a list names but gives no code) a digest of region, organ and name. ``code`` is the
+    national 31-character implementation code, null until known. ``local_code`` (a province's own
+    item code) is unique within the item's region. A sub-item (子项) names its main item (主项) in
+    ``parent``; main items have no parent, and sub-items have no sub-items.
+    """
+
+    key = models.CharField(_("item key"), max_length=100, unique=True)
+    code = models.CharField(_("implementation code"), max_length=31, unique=True, null=True, blank=True)
     catalog_item = models.ForeignKey(CatalogItem, on_delete=models.PROTECT, related_name="implementations")
     organ = models.ForeignKey(Organ, on_delete=models.PROTECT, related_name="items")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="implementation_items")
     level = models.CharField(_("exercise level"), max_length=1, choices=ExerciseLevel.choices)
-    local_code = models.CharField(_("local code"), max_length=80, blank=True)
+    local_code = models.CharField(_("local code"), max_length=100, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="sub_items",
+                               verbose_name=_("main item"))
+    derived = models.JSONField(_("derived values"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "local_code"], condition=~Q(local_code=""),
+                                    name="item_local_code_unique_in_region"),
+            models.CheckConstraint(condition=~Q(parent=F("pk")), name="item_not_its_own_main_item"),
+        ]
 
     def __str__(self) -> str:
-        return self.code
+        return self.key
 
 
 class VersionState(models.TextChoices):
     DRAFT = "draft", _("draft")
     PUBLISHED = "published", _("published")
+
+
+class Completeness(models.TextChoices):
+    """What a published version promises. A *listed* version publishes only that the item exists
+    (name, organ, type, codes, where to apply): its guide is incomplete, the portal says which parts
+    are not yet published, and it cannot be applied for online. A *complete* one is the full guide."""
+
+    LISTED = "listed", _("listed (guide not yet complete)")
+    COMPLETE = "complete", _("complete guide")
 
 
 def in_force_q(day: dt.date, prefix: str = "") -> Q:
@@ -135,6 +201,9 @@ class ItemVersion(models.Model):
     item = models.ForeignKey(ImplementationItem, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     state = models.CharField(max_length=10, choices=VersionState.choices, default=VersionState.DRAFT)
+    completeness = models.CharField(_("completeness"), max_length=10, choices=Completeness.choices,
+                                    default=Completeness.COMPLETE,
+                                    help_text=_("set when the version is published"))
     effective_from = models.DateField(_("effective from"), null=True, blank=True)
     effective_until = models.DateField(_("effective until (exclusive)"), null=True, blank=True)
     retire_reason = models.TextField(blank=True)
@@ -223,6 +292,10 @@ class ItemVersion(models.Model):
     @property
     def is_joint(self) -> bool:
         return self.joint_organs.exists()
+
+    @property
+    def is_listed(self) -> bool:
+        return self.completeness == Completeness.LISTED
 
 
 class Material(models.Model):

@@ -1,5 +1,9 @@
 """Who may manage which organ's catalogue: catalogue administrators of that organ, or of a region
-that contains it. Reads of other organs' drafts answer 404 (see selectors.access_item)."""
+that contains it. Reads of other organs' drafts answer 404 (see selectors.access_item).
+
+Registering regions, organs and catalogue entries (onboarding) needs a catalogue administrator
+scoped to a region that contains the region concerned; an administrator of one organ may complete
+that organ's own codes but registers nothing new."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from django.db.models import Q
 from govhall.core.errors import NotFound
 from govhall.identity.roles import Role
 
-from .models import Organ
+from .models import Organ, Region
 
 
 def manageable_organs_q(user) -> Q:
@@ -48,3 +52,34 @@ def ensure_can_manage(actor, organ: Organ) -> None:
         return
     if not Organ.objects.filter(manageable_organs_q(actor), pk=organ.pk).exists():
         raise NotFound("organ not in the actor's catalogue scope")
+
+
+def manageable_region_prefixes(user) -> list[str]:
+    """Code prefixes of the regions where ``user`` is a catalogue administrator (region-scoped roles)."""
+    if not getattr(user, "pk", None):
+        return []
+    roles = user.staff_roles.filter(role=Role.CATALOG_ADMIN, region__isnull=False).select_related("region")
+    return sorted({r.region.prefix for r in roles})
+
+
+def manageable_regions_q(user, *, prefix: str = "code") -> Q:
+    """A filter on Region (or, with ``prefix``, on a region code field) for the regions ``user``
+    registers things in."""
+    q = Q(pk__in=[])
+    for p in manageable_region_prefixes(user):
+        q |= Q(**{f"{prefix}__startswith": p})
+    return q
+
+
+def can_manage_region(actor, code: str) -> bool:
+    """Whether ``actor`` (None: the system) may register regions, organs or catalogue entries at
+    division ``code`` (which need not exist yet)."""
+    if actor is None:
+        return True
+    return any(code.startswith(p) for p in manageable_region_prefixes(actor))
+
+
+def ensure_can_manage_region(actor, region: Region | str) -> None:
+    code = region if isinstance(region, str) else region.code
+    if not can_manage_region(actor, code):
+        raise NotFound("region not in the actor's catalogue scope")

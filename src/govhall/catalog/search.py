@@ -73,26 +73,48 @@ def index_item(item: ImplementationItem, day: dt.date | None = None) -> SearchEn
         return None
     version = (ItemVersion.objects.select_related("item__organ", "item__catalog_item")
                .prefetch_related("materials", "topics").get(pk=version.pk))
-    entry, _ = SearchEntry.objects.update_or_create(
-        item=item,
-        defaults={
-            "version": version,
-            "name": version.name,
-            "name_tokens": segment(" ".join([version.name, *version.keywords])),
-            "name_grams": " ".join(bigrams(version.name)),
-            "body_tokens": segment(_body_text(version)),
-            "region_code": item.organ.region_id,
-            "organ_id": item.organ_id,
-            "item_type": item.catalog_item.item_type,
-            "topic_codes": " ".join(sorted(t.code for t in version.topics.all())),
-        },
-    )
+    entry, _ = SearchEntry.objects.update_or_create(item=item, defaults=entry_values(version))
     if connection.vendor == "sqlite":
         with connection.cursor() as cur:
             cur.execute("DELETE FROM catalog_search_fts WHERE rowid = %s", [entry.pk])
             cur.execute("INSERT INTO catalog_search_fts(rowid, name, body, grams) VALUES (%s, %s, %s, %s)",
                         [entry.pk, entry.name_tokens, entry.body_tokens, entry.name_grams])
     return entry
+
+
+def entry_values(version: ItemVersion) -> dict:
+    """The search row of a version (item, organ, catalogue item, materials and topics loaded)."""
+    item = version.item
+    return {
+        "version": version,
+        "name": version.name,
+        "name_tokens": segment(" ".join([version.name, *version.keywords])),
+        "name_grams": " ".join(bigrams(version.name)),
+        "body_tokens": segment(_body_text(version)),
+        "region_code": item.organ.region_id,
+        "organ_id": item.organ_id,
+        "item_type": item.catalog_item.item_type,
+        "topic_codes": " ".join(sorted(t.code for t in version.topics.all())),
+    }
+
+
+def bulk_index(versions: list[ItemVersion]) -> int:
+    """Search rows for many versions at once (onboarding a list, load data): ``versions`` are the
+    versions in force of their items, with item, organ, catalogue item, materials and topics loaded
+    or prefetched; existing rows of their items are replaced."""
+    item_ids = [v.item_id for v in versions]
+    if connection.vendor == "sqlite":
+        old = list(SearchEntry.objects.filter(item_id__in=item_ids).values_list("pk", flat=True))
+        with connection.cursor() as cur:
+            cur.executemany("DELETE FROM catalog_search_fts WHERE rowid = %s", [[pk] for pk in old])
+    SearchEntry.objects.filter(item_id__in=item_ids).delete()
+    rows = SearchEntry.objects.bulk_create([SearchEntry(item_id=v.item_id, **entry_values(v)) for v in versions],
+                                           batch_size=500)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.executemany("INSERT INTO catalog_search_fts(rowid, name, body, grams) VALUES (%s, %s, %s, %s)",
+                            [[e.pk, e.name_tokens, e.body_tokens, e.name_grams] for e in rows])
+    return len(rows)
 
 
 def _delete(item: ImplementationItem) -> None:

@@ -7,11 +7,12 @@ import datetime as dt
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from govhall.core.errors import NotFound
+from govhall.core.errors import NotFound, Problem
 
 from . import search as search_index
 from .guide import FAQ_FIELDS, FEE_FIELDS, MATERIAL_FIELDS, PROCEDURE_FIELDS, SCALAR_FIELDS, STEP_FIELDS
 from .models import (
+    Completeness,
     ImplementationItem,
     ItemVersion,
     Organ,
@@ -43,13 +44,19 @@ def versions_in_force(day: dt.date) -> Q:
     return in_force_q(day)
 
 
+def _item_q(ref: str, prefix: str = "") -> Q:
+    """An item by its key, or by its national implementation code (an item keyed by its local code
+    that later got its national code is found by either)."""
+    return Q(**{f"{prefix}key": ref}) | Q(**{f"{prefix}code": ref})
+
+
 def published_version(code: str, day: dt.date | None = None) -> ItemVersion:
-    """The version of item ``code`` in force on ``day`` (today), with everything a guide shows.
-    Raises NotFound for unknown codes, drafts only, and retired items."""
+    """The version of item ``code`` (its key or implementation code) in force on ``day`` (today),
+    with everything a guide shows. Raises NotFound for unknown codes, drafts only, and retired items."""
     day = day or timezone.localdate()
     version = (
-        ItemVersion.objects.filter(versions_in_force(day), item__code=code)
-        .select_related("item__organ__region", "item__catalog_item")
+        ItemVersion.objects.filter(versions_in_force(day), _item_q(code, "item__"))
+        .select_related("item__organ__region", "item__catalog_item", "item__parent")
         .prefetch_related(*GUIDE_PREFETCH)
         .order_by("-effective_from", "-number")
         .first()
@@ -61,7 +68,35 @@ def published_version(code: str, day: dt.date | None = None) -> ItemVersion:
 
 def version_history(code: str) -> list[ItemVersion]:
     """Every published version of the item (public: drafts are not shown)."""
-    return list(ItemVersion.objects.filter(item__code=code, state=VersionState.PUBLISHED).order_by("-number"))
+    return list(ItemVersion.objects.filter(_item_q(code, "item__"), state=VersionState.PUBLISHED)
+                .order_by("-number"))
+
+
+def application_refusal(version: ItemVersion) -> Problem | None:
+    """Why the version in force cannot be applied for online, or None when it can: a *listed*
+    version (guide incomplete) cannot; nor can a main item whose sub-items are applied for."""
+    if version.completeness == Completeness.LISTED:
+        return Problem("catalog.item.listed_only",
+                       "本事项的办事指南尚未完整公布，暂不能在线申请，请向实施机构咨询",
+                       "the guide of this item is not yet complete: online applications are not open; "
+                       "ask the implementing organ", "item")
+    return None
+
+
+def main_item_in_force(item: ImplementationItem, day: dt.date | None = None) -> ItemVersion | None:
+    """The version in force of ``item``'s main item (主项), if it is a sub-item and that is published."""
+    if item.parent_id is None:
+        return None
+    day = day or timezone.localdate()
+    return (ItemVersion.objects.filter(versions_in_force(day), item_id=item.parent_id).select_related("item")
+            .order_by("-effective_from", "-number").first())
+
+
+def sub_items_in_force(item: ImplementationItem, day: dt.date | None = None) -> list[ItemVersion]:
+    """The versions in force of ``item``'s sub-items (子项), by name (for its guide page)."""
+    day = day or timezone.localdate()
+    return list(ItemVersion.objects.filter(versions_in_force(day), item__parent=item)
+                .select_related("item").order_by("name", "item__key"))
 
 
 def search_items(q: str = "", *, region: str | None = None, organ: int | None = None, item_type: str | None = None,
@@ -122,6 +157,13 @@ def organ_by_credit_code(credit_code: str) -> Organ | None:
     return Organ.objects.select_related("region").filter(credit_code=credit_code).first()
 
 
+def organ_by_ref(ref: str) -> Organ | None:
+    """An organ by its public reference (Organ.ref): its credit code, or ``O`` + id while it has none."""
+    if len(ref) > 1 and ref[0] == "O" and ref[1:].isdigit():
+        return Organ.objects.select_related("region").filter(pk=int(ref[1:]), credit_code__isnull=True).first()
+    return organ_by_credit_code(ref)
+
+
 def region_by_code(code: str) -> Region | None:
     return Region.objects.select_related("parent").filter(code=code).first()
 
@@ -142,12 +184,13 @@ def manageable_items(user) -> QuerySet[ImplementationItem]:
     from .scope import viewable_organs_q
 
     organs = Organ.objects.filter(viewable_organs_q(user))
-    return ImplementationItem.objects.filter(organ__in=organs).select_related("organ", "catalog_item")
+    return ImplementationItem.objects.filter(organ__in=organs).select_related("organ", "catalog_item", "parent")
 
 
 def access_item(user, code: str) -> ImplementationItem:
-    """The item if ``user`` may read it; NotFound otherwise (also for items that do not exist)."""
-    item = manageable_items(user).filter(code=code).first()
+    """The item (by key or implementation code) if ``user`` may read it; NotFound otherwise (also
+    for items that do not exist)."""
+    item = manageable_items(user).filter(_item_q(code)).first()
     if item is None:
         raise NotFound(code)
     return item

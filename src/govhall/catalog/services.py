@@ -1,21 +1,19 @@
 """Catalogue writes. Each is atomic, checks the actor's scope, and records its audit event in the
-same transaction. Interfaces (console, import, demo loader, API) call these and nothing else."""
+same transaction. Interfaces (console, import, demo loader, API) call these and nothing else.
+
+Regions, organs, topics and catalogue entries are registered in catalog/registry.py (re-exported
+here); implementation items and their versions are written here."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.db import transaction
 from django.utils import timezone
 
 from govhall.core import audit
-from govhall.core.codes import (
-    BASIC_CODE,
-    credit_code_problem,
-    implementation_code,
-    is_division_code,
-    normalise_code,
-)
+from govhall.core.codes import implementation_code, normalise_code
 from govhall.core.errors import DomainError, Problem
 
 from . import search
@@ -26,22 +24,32 @@ from .guide import (
     PROCEDURE_FIELDS,
     SCALAR_FIELDS,
     STEP_FIELDS,
+    listing_problems,
     publish_problems,
     validate_guide,
 )
 from .models import (
     FAQ,
     CatalogItem,
+    Completeness,
     FeeItem,
     ImplementationItem,
     ItemVersion,
     Material,
     Organ,
     ProcessStep,
-    Region,
     SpecialProcedure,
     Topic,
     VersionState,
+)
+from .registry import (  # noqa: F401  (re-exported: one import path for every catalogue write)
+    catalog_item_create,
+    catalog_item_update,
+    organ_create,
+    organ_update,
+    region_create,
+    region_update,
+    topic_create,
 )
 from .scope import ensure_can_manage
 from .selectors import guide_of
@@ -55,103 +63,164 @@ def _raise(problems: list[Problem]) -> None:
         raise DomainError(problems)
 
 
-@transaction.atomic
-def region_create(*, actor, code: str, name: str, level: str, parent: Region | None) -> Region:
-    """Audit: catalog.region.created. Raises DomainError for a malformed code or a wrong parent."""
-    code, problems = normalise_code(code), []
-    if not is_division_code(code):
-        problems.append(Problem("region.code", f"区划代码 {code!r} 格式错误（6位或9位数字）",
-                                f"division code {code!r} must be 6 or 9 digits", "code"))
-    elif parent is not None and not code.startswith(parent.prefix):
-        problems.append(Problem("region.parent", "区划代码与上级区划不符", "code does not lie under the parent", "parent"))
-    _raise(problems)
-    region = Region.objects.create(code=code, name=name, level=level, parent=parent)
-    audit.record(actor=actor, action="catalog.region.created", target=region, after={"code": code, "name": name})
-    return region
+DERIVED_CODE = "organ credit code + level + basic code / 实施机构信用代码+行使层级+基本编码"
 
 
-@transaction.atomic
-def organ_create(*, actor, credit_code: str, name: str, region: Region, level: str, nature: str,
-                 parent: Organ | None = None, **details) -> Organ:
-    """Audit: catalog.organ.created. Raises DomainError when the credit code fails GB 32100."""
-    credit_code = normalise_code(credit_code)
-    if problem := credit_code_problem(credit_code):
-        raise DomainError.single("organ.credit_code", f"统一社会信用代码 {credit_code} 无效：{problem}",
-                                 f"unified social credit code {credit_code} is invalid: {problem}", "credit_code")
-    if Organ.objects.filter(credit_code=credit_code).exists():
-        raise DomainError.single("organ.duplicate", "该统一社会信用代码已登记", "credit code already registered",
-                                 "credit_code")
-    organ = Organ.objects.create(credit_code=credit_code, name=name, region=region, level=level, nature=nature,
-                                 parent=parent, **details)
-    audit.record(actor=actor, action="catalog.organ.created", target=organ,
-                 after={"credit_code": credit_code, "name": name, "region": region.code})
-    return organ
+def national_code_for(*, organ: Organ, catalog_item: CatalogItem, level: str, given: str | None
+                      ) -> tuple[str | None, bool, list[Problem]]:
+    """(implementation code or None, whether it was derived, problems).
+
+    The national code is the organ's credit code + the level + the basic code; it exists only when
+    both codes are known. A given code must equal it; without a given code it is derived."""
+    given = normalise_code(given or "") or None
+    if not (organ.credit_code and catalog_item.basic_code):
+        if given:
+            missing = "、".join(x for x, ok in (("机构统一社会信用代码", organ.credit_code),
+                                               ("基本编码", catalog_item.basic_code)) if not ok)
+            return None, False, [Problem(
+                "item.code_parts_missing", f"实施编码由机构信用代码、行使层级和基本编码组成，尚缺：{missing}",
+                "an implementation code is the organ's credit code + level + basic code; complete "
+                "the missing parts first", "implementation_code")]
+        return None, False, []
+    expected = implementation_code(organ.credit_code, level, catalog_item.basic_code)
+    if given and given != expected:
+        return None, False, [Problem(
+            "item.code_mismatch", f"实施编码 {given} 与“实施机构信用代码+行使层级+基本编码”（{expected}）不符",
+            f"implementation code {given} does not equal organ code + level + basic code ({expected})",
+            "implementation_code")]
+    return expected, given is None, []
 
 
-@transaction.atomic
-def topic_create(*, actor, code: str, name: str, audience: str, order: int = 0) -> Topic:
-    topic = Topic.objects.create(code=code, name=name, audience=audience, order=order)
-    audit.record(actor=actor, action="catalog.topic.created", target=topic, after={"code": code, "name": name})
-    return topic
+def item_key_for(*, code: str | None, local_code: str, region_code: str, organ_name: str, name: str,
+                 taken) -> str:
+    """The stable key of a new item: its national code, else its local code (prefixed with the
+    region code if another region uses it), else a digest of region, organ and name (a main item
+    a list names without a code). ``taken(key)`` says whether a key is in use."""
+    candidates = [code] if code else []
+    if local_code:
+        candidates += [local_code, f"{region_code}-{local_code}"]
+    else:
+        digest = hashlib.new("sm3", f"{region_code}|{organ_name}|{name}".encode()).hexdigest()[:12].upper()
+        candidates += [f"{region_code}-M{digest}"]
+    for key in candidates:
+        if len(key) <= 100 and not taken(key):
+            return key
+    return ""
 
 
-@transaction.atomic
-def catalog_item_create(*, actor, basic_code: str, name: str, item_type: str, legal_basis: str,
-                        exercise_levels: list[str], region: Region, supplementary: bool = False,
-                        local_code: str = "") -> CatalogItem:
-    """Audit: catalog.catalog_item.created. Supplementary items belong to a city, others to a province."""
-    problems = []
-    if not BASIC_CODE.match(basic_code or ""):
-        problems.append(Problem("catalog.basic_code", f"基本编码 {basic_code!r} 应为12位字母或数字",
-                                f"basic code {basic_code!r} must be 12 letters or digits", "basic_code"))
-    elif CatalogItem.objects.filter(basic_code=basic_code).exists():
-        problems.append(Problem("catalog.duplicate", "基本编码已存在", "basic code already exists", "basic_code"))
-    if supplementary and region.level != "city":
-        problems.append(Problem("catalog.supplementary_region", "补充事项由设区的市编制",
-                                "supplementary items are compiled by a city", "region"))
-    if not supplementary and region.level != "province":
-        problems.append(Problem("catalog.province_region", "目录清单由省级编制", "the catalogue is compiled by a province",
-                                "region"))
-    if not legal_basis.strip():
-        problems.append(Problem("catalog.legal_basis", "须填写设定依据", "the legal basis is required", "legal_basis"))
-    _raise(problems)
-    item = CatalogItem.objects.create(basic_code=basic_code, name=name, item_type=item_type, legal_basis=legal_basis,
-                                      exercise_levels=exercise_levels, region=region, supplementary=supplementary,
-                                      local_code=local_code)
-    audit.record(actor=actor, action="catalog.catalog_item.created", target=item,
-                 after={"basic_code": basic_code, "name": name, "supplementary": supplementary})
-    return item
+def sub_item_problems(*, parent: ImplementationItem | None, organ: Organ) -> list[Problem]:
+    """A main item (主项) is an item of the same organ that is not itself a sub-item (two levels)."""
+    if parent is None:
+        return []
+    if parent.organ_id != organ.pk:
+        return [Problem("item.parent_organ", "主项与子项须为同一实施机构", "a main item and its sub-items belong to "
+                        "the same organ", "parent")]
+    if parent.parent_id is not None:
+        return [Problem("item.parent_nested", "子项不能再有子项", "a sub-item cannot have sub-items", "parent")]
+    return []
 
 
 @transaction.atomic
 def implementation_item_create(*, actor, catalog_item: CatalogItem, organ: Organ, level: str, guide: dict,
-                               code: str | None = None, local_code: str = "") -> ImplementationItem:
+                               code: str | None = None, local_code: str = "",
+                               parent: ImplementationItem | None = None, derived: dict | None = None
+                               ) -> ImplementationItem:
     """Create an implementation item with its first draft.
 
-    The code must equal organ credit code + level + basic code; given codes are checked against that.
+    The national implementation code is organ credit code + level + basic code: a given code is
+    checked against that, and when none is given but both codes are known it is derived (marked
+    so). Without them the item has no national code yet and is known by its local code (unique in
+    the organ's region). ``parent`` makes it a sub-item (子项) of a main item (主项).
     Audit: catalog.item.created. Raises DomainError listing every problem.
     """
     ensure_can_manage(actor, organ)
-    expected = implementation_code(organ.credit_code, level, catalog_item.basic_code)
-    problems = []
-    if code and code != expected:
-        problems.append(Problem("item.code_mismatch",
-                                f"实施编码 {code} 与“实施机构信用代码+行使层级+基本编码”（{expected}）不符",
-                                f"implementation code {code} does not equal organ code + level + basic code ({expected})",
-                                "implementation_code"))
-    if level not in catalog_item.exercise_levels:
+    derived = dict(derived or {})
+    local_code = (local_code or "").strip()
+    expected, was_derived, problems = national_code_for(organ=organ, catalog_item=catalog_item, level=level,
+                                                        given=code)
+    if was_derived:
+        derived["code"] = DERIVED_CODE
+    if catalog_item.exercise_levels and level not in catalog_item.exercise_levels:
         problems.append(Problem("item.level", f"行使层级 {level} 不在目录事项的行使层级 {catalog_item.exercise_levels} 中",
                                 f"level {level} is not one of the catalogue item's levels", "level"))
-    if ImplementationItem.objects.filter(code=expected).exists():
+    if expected and ImplementationItem.objects.filter(code=expected).exists():
         problems.append(Problem("item.duplicate", "实施编码已存在", "implementation code already exists",
                                 "implementation_code"))
+    if local_code and ImplementationItem.objects.filter(region=organ.region_id, local_code=local_code).exists():
+        problems.append(Problem("item.local_code_taken", f"地方编码 {local_code} 在本区划已有事项使用",
+                                f"local code {local_code} is already used in region {organ.region_id}", "local_code"))
+    problems += sub_item_problems(parent=parent, organ=organ)
     problems += validate_guide(guide)
+    if not (guide.get("name") or "").strip():
+        problems.append(Problem("guide.required", "须填写事项名称", "the item name is required", "name"))
     _raise(problems)
-    item = ImplementationItem.objects.create(code=expected, catalog_item=catalog_item, organ=organ, level=level,
-                                             local_code=local_code)
+    key = item_key_for(code=expected, local_code=local_code, region_code=organ.region_id, organ_name=organ.name,
+                       name=guide["name"], taken=lambda k: ImplementationItem.objects.filter(key=k).exists())
+    if not key:
+        raise DomainError.single("item.key_taken", "同名主项已存在", "a main item of that name already exists", "name")
+    item = ImplementationItem.objects.create(key=key, code=expected, catalog_item=catalog_item, organ=organ,
+                                             region_id=organ.region_id, level=level, local_code=local_code,
+                                             parent=parent, derived=derived)
     version = ItemVersion(item=item, number=1, created_by=actor if getattr(actor, "pk", None) else None)
     _apply_guide(version, guide, fresh=True)
-    audit.record(actor=actor, action="catalog.item.created", target=item, after={"code": expected, **guide})
+    audit.record(actor=actor, action="catalog.item.created", target=item,
+                 after={"key": key, "code": expected, "local_code": local_code,
+                        "parent": parent.key if parent else None, "derived": derived, **guide})
+    return item
+
+
+@transaction.atomic
+def item_identity_update(*, actor, item: ImplementationItem, code: str | None = None, derive_code: bool = False,
+                         parent: ImplementationItem | None | bool = False) -> ImplementationItem:
+    """Complete an item's identity: set its national implementation code (``code``, or with
+    ``derive_code`` the one its organ, level and catalogue entry now give, marked derived), or
+    change its main item (``parent``: an item, None for none; False leaves it). The key never
+    changes. Audit: catalog.item.identity_updated. Raises DomainError."""
+    item = (ImplementationItem.objects.select_for_update(of=("self",)).select_related("organ", "catalog_item", "parent")
+            .get(pk=item.pk))
+    ensure_can_manage(actor, item.organ)
+    problems: list[Problem] = []
+    before = {"code": item.code, "parent": item.parent.key if item.parent else None}
+    derived = dict(item.derived)
+    if code or derive_code:
+        if item.code:
+            problems.append(Problem("item.code_set", "实施编码已确定，不能更改", "the implementation code is set",
+                                    "implementation_code"))
+        else:
+            expected, was_derived, found = national_code_for(organ=item.organ, catalog_item=item.catalog_item,
+                                                             level=item.level, given=code)
+            problems += found
+            if not expected and not found:
+                problems.append(Problem("item.code_parts_missing", "尚缺机构统一社会信用代码或基本编码，无法编制实施编码",
+                                        "the organ's credit code or the basic code is still missing",
+                                        "implementation_code"))
+            elif expected and ImplementationItem.objects.filter(code=expected).exists():
+                problems.append(Problem("item.duplicate", "实施编码已存在", "implementation code already exists",
+                                        "implementation_code"))
+            elif expected:
+                item.code = expected
+                if was_derived:
+                    derived["code"] = DERIVED_CODE
+                else:
+                    derived.pop("code", None)
+    if parent is not False:
+        if parent is not None and parent.pk == item.pk:
+            problems.append(Problem("item.parent_self", "事项不能是自己的主项", "an item cannot be its own main item",
+                                    "parent"))
+        elif parent is not None and item.sub_items.exists():
+            problems.append(Problem("item.parent_nested", "已有子项的主项不能成为子项",
+                                    "a main item with sub-items cannot become a sub-item", "parent"))
+        else:
+            problems += sub_item_problems(parent=parent, organ=item.organ)
+        item.parent = parent
+    _raise(problems)
+    item.derived = derived
+    item.save(update_fields=["code", "parent", "derived"])
+    after = {"code": item.code, "parent": item.parent.key if item.parent else None}
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        audit.record(actor=actor, action="catalog.item.identity_updated", target=item,
+                     before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
     return item
 
 
@@ -232,11 +301,17 @@ def version_update(*, actor, version: ItemVersion, guide: dict) -> ItemVersion:
 
 @transaction.atomic
 def version_publish(*, actor, version: ItemVersion, effective_from: dt.date | None = None,
-                    reason: str = "") -> ItemVersion:
+                    reason: str = "", completeness: str = Completeness.COMPLETE) -> ItemVersion:
     """Publish a draft from ``effective_from`` (today by default; not in the past).
 
+    ``completeness`` complete: the whole guide is required (catalog.guide.publish_problems) and the
+    item needs its national implementation code. listed: only that the item exists is published
+    (name, organ, type, a code or sub-items; catalog.guide.listing_problems); the portal then says
+    which parts are not yet published and online applications are refused.
+
     The version in force until then is superseded from that date; every version is kept.
-    Audit: catalog.item.published. Raises DomainError with every missing field at once.
+    Audit: catalog.item.published (with the completeness). Raises DomainError with every missing
+    field at once.
     """
     version = ItemVersion.objects.select_for_update().select_related("item__organ").get(pk=version.pk)
     item = ImplementationItem.objects.select_for_update().get(pk=version.item_id)
@@ -252,7 +327,16 @@ def version_publish(*, actor, version: ItemVersion, effective_from: dt.date | No
     if item.versions.filter(state=VersionState.PUBLISHED, effective_from__gt=today).exists():
         problems.append(Problem("version.already_scheduled", "该事项已有待生效版本，请待其生效后再发布",
                                 "another version is already scheduled to take effect", "effective_from"))
-    problems += publish_problems(guide_of(version))
+    if completeness == Completeness.LISTED:
+        problems += listing_problems(guide_of(version), item=item)
+    elif completeness == Completeness.COMPLETE:
+        problems += publish_problems(guide_of(version))
+        if not item.code:
+            problems.append(Problem("publish.implementation_code", "发布完整办事指南前须确定实施编码",
+                                    "a complete guide needs the item's implementation code", "implementation_code"))
+    else:
+        problems.append(Problem("version.completeness", f"取值无效：{completeness!r}", "invalid completeness",
+                                "completeness"))
     _raise(problems)
     previous = item.versions.filter(state=VersionState.PUBLISHED).order_by("-effective_from", "-number").first()
     if previous is not None and (previous.effective_until is None or previous.effective_until > effective_from):
@@ -262,13 +346,15 @@ def version_publish(*, actor, version: ItemVersion, effective_from: dt.date | No
         previous.effective_until = effective_from
         previous.save(update_fields=["effective_until", "updated_at"])
     version.state = VersionState.PUBLISHED
+    version.completeness = completeness
     version.effective_from = effective_from
     version.published_at = timezone.now()
     version.published_by = actor if getattr(actor, "pk", None) else None
-    version.save(update_fields=["state", "effective_from", "published_at", "published_by", "updated_at"])
+    version.save(update_fields=["state", "completeness", "effective_from", "published_at", "published_by",
+                                "updated_at"])
     audit.record(actor=actor, action="catalog.item.published", target=item, reason=reason,
                  before={"version": previous.number if previous else None},
-                 after={"version": version.number, "effective_from": effective_from})
+                 after={"version": version.number, "effective_from": effective_from, "completeness": completeness})
     search.index_item(item)
     return version
 

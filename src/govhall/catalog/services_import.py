@@ -19,7 +19,7 @@ from govhall.core.errors import DomainError, NotFound, Problem
 
 from . import excel, services
 from .excel import ITEMS, ParsedItem
-from .guide import SCALAR_FIELDS
+from .guide import DEFAULTED_FIELDS, SCALAR_FIELDS
 from .models import CatalogItem, ImplementationItem, ItemVersion, Organ, Topic, VersionState
 from .scope import manageable_organs_q
 from .selectors import GUIDE_PREFETCH, guide_of, versions_in_force
@@ -254,7 +254,10 @@ def versions_for_export(*, organ: Organ | None = None, region=None, drafts: bool
     for version in qs:
         if version.item_id not in seen:  # one version per item
             seen.add(version.item_id)
-            out.append((version, guide_of(version)))
+            guide = guide_of(version)
+            if version.is_listed:  # stored defaults are not published values: leave those cells empty
+                guide.update({f: [] if isinstance(guide[f], list) else None for f in DEFAULTED_FIELDS})
+            out.append((version, guide))
     return out
 
 

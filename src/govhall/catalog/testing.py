@@ -127,3 +127,17 @@ def make_staff(username: str, role: str, organ: Organ | None = None, region: Reg
     user = User.objects.create_user(username=username, password="Correct-Horse-9", display_name=username)
     StaffRole.objects.create(user=user, role=role, organ=organ, region=region)
     return user
+
+
+def sichuan_tree() -> dict[str, Region]:
+    """Sichuan → Guang'an city → Guang'an district (and Chengdu), registered through the service as an
+    operator would, the city from its 12-digit statistical code (get-or-create)."""
+    found = {r.code: r for r in Region.objects.filter(code__in=["510000", "511600", "511602", "510100"])}
+    if len(found) == 4:
+        return {"province": found["510000"], "city": found["511600"], "district": found["511602"],
+                "chengdu": found["510100"]}
+    province = services.region_create(actor=None, code="510000", name="四川省")
+    city = services.region_create(actor=None, code="511600000000", name="广安市", parent=province)
+    district = services.region_create(actor=None, code="511602", name="广安区", parent=city)
+    chengdu = services.region_create(actor=None, code="510100", name="成都市", parent=province)
+    return {"province": province, "city": city, "district": district, "chengdu": chengdu}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from govhall.catalog.codesets import HandlingForm, OnlineDepth, ServiceObject
 from govhall.catalog.guide import MATERIAL_FIELDS, SCALAR_FIELDS
-from govhall.catalog.models import ItemVersion, Material
+from govhall.catalog.models import Completeness, ItemVersion, Material
 
 from .queries import ITEM_STATES
 
@@ -89,6 +89,12 @@ MaterialFormSet = forms.formset_factory(MaterialForm, formset=BaseMaterialFormSe
 
 class PublishForm(forms.Form):
     effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    completeness = forms.ChoiceField(
+        label=_("Publish as"), initial=Completeness.COMPLETE, required=False,
+        choices=[(Completeness.COMPLETE, _("complete guide")),
+                 (Completeness.LISTED, _("listed only: the guide is not yet complete"))],
+        help_text=_("A listed item shows citizens which parts are not yet published and takes no online "
+                    "applications."))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -114,8 +120,8 @@ class ItemFilterForm(forms.Form):
 
     def __init__(self, *args, organs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        labels = {"draft": _("with a draft"), "current": _("in force"), "scheduled": _("scheduled"),
-                  "retired": _("retired")}
+        labels = {"draft": _("with a draft"), "current": _("in force"), "listed": _("listed, guide not complete"),
+                  "scheduled": _("scheduled"), "retired": _("retired")}
         self.fields["state"].choices = [("", _("any"))] + [(s, labels[s]) for s in ITEM_STATES]
         self.fields["organ"].choices = [("", _("all organs"))] + [(o.pk, o.name) for o in organs]
 

@@ -11,13 +11,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from govhall.catalog import selectors
-from govhall.catalog.models import ImplementationItem, ItemVersion, Organ, VersionState
-from govhall.catalog.permissions import AUDIT_VIEW, CALENDAR_EDIT, ITEM_EDIT, ITEM_PUBLISH, ITEM_VIEW
+from govhall.catalog.models import Completeness, ImplementationItem, ItemVersion, Organ, VersionState
+from govhall.catalog.permissions import AUDIT_VIEW, CALENDAR_EDIT, ITEM_EDIT, ITEM_PUBLISH, ITEM_VIEW, ONBOARD
 from govhall.core import audit, calendar_store
 from govhall.core.models import AuditEvent, CalendarDay, CalendarYear
 from govhall.core.permissions import has_permission
 
-ITEM_STATES = ("draft", "current", "scheduled", "retired")
+ITEM_STATES = ("draft", "current", "listed", "scheduled", "retired")
 
 
 def _state_filters(today: dt.date) -> dict[str, Q]:
@@ -26,6 +26,7 @@ def _state_filters(today: dt.date) -> dict[str, Q]:
     return {
         "draft": Q(state=VersionState.DRAFT),
         "current": published & Q(effective_from__lte=today) & live,
+        "listed": published & Q(effective_from__lte=today) & live & Q(completeness=Completeness.LISTED),
         "scheduled": published & Q(effective_from__gt=today),
         "published": published,
     }
@@ -38,7 +39,7 @@ def items_with_state(user, today: dt.date | None = None) -> QuerySet[Implementat
     versions = ItemVersion.objects.filter(item=OuterRef("pk"))
     annotations = {f"has_{k}": Exists(versions.filter(q)) for k, q in _state_filters(today).items()}
     latest_name = Subquery(versions.order_by("-number").values("name")[:1])
-    return selectors.manageable_items(user).annotate(**annotations, latest_name=latest_name).order_by("code")
+    return selectors.manageable_items(user).annotate(**annotations, latest_name=latest_name).order_by("key")
 
 
 def filter_items(qs: QuerySet[ImplementationItem], *, q: str = "", state: str = "",
@@ -47,8 +48,8 @@ def filter_items(qs: QuerySet[ImplementationItem], *, q: str = "", state: str = 
     retired = was published but has nothing in force or scheduled."""
     if q:
         named = ItemVersion.objects.filter(item=OuterRef("pk"), name__icontains=q)
-        qs = qs.filter(Q(code__icontains=q) | Exists(named))
-    if state in ("draft", "current", "scheduled"):
+        qs = qs.filter(Q(key__icontains=q) | Q(code__icontains=q) | Q(local_code__icontains=q) | Exists(named))
+    if state in ("draft", "current", "listed", "scheduled"):
         qs = qs.filter(**{f"has_{state}": True})
     elif state == "retired":
         qs = qs.filter(has_published=True, has_current=False, has_scheduled=False)
@@ -63,7 +64,7 @@ def organs_in_scope(user) -> QuerySet[Organ]:
 
 def item_states(item: ImplementationItem) -> list[str]:
     """Badges of an annotated item, in display order."""
-    states = [s for s in ("current", "scheduled", "draft") if getattr(item, f"has_{s}", False)]
+    states = [s for s in ("current", "listed", "scheduled", "draft") if getattr(item, f"has_{s}", False)]
     if item.has_published and not item.has_current and not item.has_scheduled:
         states.insert(0, "retired")
     return states
@@ -82,7 +83,7 @@ def console_overview(user, today: dt.date | None = None) -> Overview:
     today = today or timezone.localdate()
     can = {"items": has_permission(user, ITEM_VIEW), "edit": has_permission(user, ITEM_EDIT),
            "publish": has_permission(user, ITEM_PUBLISH), "audit": has_permission(user, AUDIT_VIEW),
-           "calendar": has_permission(user, CALENDAR_EDIT)}
+           "calendar": has_permission(user, CALENDAR_EDIT), "onboard": has_permission(user, ONBOARD)}
     overview = Overview(can=can, next_year=today.year + 1)
     overview.next_year_missing = overview.next_year not in calendar_store.get_calendar().known_years
     if can["items"]:
@@ -100,6 +101,12 @@ class ItemPage:
     history: list[AuditEvent]
     today: dt.date
     statuses: list[tuple[ItemVersion, str]] = field(default_factory=list)
+    sub_items: list[ImplementationItem] = field(default_factory=list)
+
+    @property
+    def current(self) -> ItemVersion | None:
+        """The version in force today, if any."""
+        return next((v for v, status in self.statuses if status == "current"), None)
 
     @property
     def name(self) -> str:
@@ -119,6 +126,7 @@ def item_page(user, code: str, today: dt.date | None = None) -> ItemPage:
     history = list(audit.history("catalog.implementationitem", item.pk).select_related("actor"))
     page = ItemPage(item=item, versions=versions, draft=draft, history=history, today=today)
     page.statuses = [(v, v.status_on(today)) for v in versions]
+    page.sub_items = list(item.sub_items.order_by("key"))
     return page
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.catalog import selectors, services
 from govhall.catalog.guide import publish_problems
-from govhall.catalog.models import ItemVersion
+from govhall.catalog.models import Completeness, ItemVersion
 from govhall.catalog.permissions import AUDIT_VIEW, CALENDAR_EDIT, CONSOLE, ITEM_EDIT, ITEM_PUBLISH, ITEM_VIEW
 from govhall.core import audit as audit_log
 from govhall.core import calendar_store
@@ -43,7 +43,8 @@ def _labelled(problems: list[Problem]) -> list[dict]:
     """Problems with a human label for their field (the model's verbose name where there is one)."""
     special = {"materials": _("Materials"), "process_steps": _("Process steps"), "fees": _("Fees"),
                "effective_from": _("Effective from"), "on": _("Retire from"), "reason": _("Reason"),
-               "source": _("Source"), "year": _("Year")}
+               "source": _("Source"), "year": _("Year"), "implementation_code": _("Implementation code"),
+               "completeness": _("Publish as")}
     out = []
     for p in problems:
         base = p.field.split("[", 1)[0]
@@ -103,7 +104,7 @@ def item_edit(request, code: str):
     if request.method == "POST" and request.POST.get("action") == "create_draft":
         draft = services.item_draft_for_edit(actor=request.user, item=item)
         messages.success(request, _("Draft version %(n)d is ready for editing.") % {"n": draft.number})
-        return redirect("console:item_edit", code=item.code)
+        return redirect("console:item_edit", code=item.key)
     draft = queries.draft_of(item)
     if draft is None:
         return render(request, "console/item_edit.html", {"item": item, "draft": None},
@@ -121,7 +122,7 @@ def item_edit(request, code: str):
                 status, problems = 400, exc.problems
             else:
                 messages.success(request, _("The draft was saved."))
-                return redirect("console:item_edit", code=item.code)
+                return redirect("console:item_edit", code=item.key)
         else:
             status = 400
     else:
@@ -162,12 +163,13 @@ def item_publish(request, code: str):
     try:
         version = services.version_publish(actor=request.user, version=draft,
                                            effective_from=form.cleaned_data["effective_from"],
-                                           reason=form.cleaned_data["reason"])
+                                           reason=form.cleaned_data["reason"],
+                                           completeness=form.cleaned_data["completeness"] or Completeness.COMPLETE)
     except DomainError as exc:
         return _validate_response(request, item, draft, problems=exc.problems, form=form, status=400)
     messages.success(request, _("Version %(n)d is published, in force from %(date)s.")
                      % {"n": version.number, "date": version.effective_from.isoformat()})
-    return redirect("console:item", code=item.code)
+    return redirect("console:item", code=item.key)
 
 
 @requires(ITEM_PUBLISH)
@@ -183,7 +185,7 @@ def item_retire(request, code: str):
     except DomainError as exc:
         return _item_response(request, code, status=400, retire_form=form, problems=_labelled(exc.problems))
     messages.success(request, _("The item is retired from %(date)s.") % {"date": form.cleaned_data["on"].isoformat()})
-    return redirect("console:item", code=item.code)
+    return redirect("console:item", code=item.key)
 
 
 @requires(AUDIT_VIEW)

@@ -6,7 +6,8 @@ from . import simulators
 
 def platform(request):
     return {"site_name": settings.GOVHALL_SITE_NAME, "demo_mode": settings.GOVHALL_DEMO,
-            "simulator_banner": simulator_banner()}
+            "simulator_banner": simulator_banner(),
+            "demo_set": settings.GOVHALL_DEMO_SET}
 
 
 def simulator_banner() -> str:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from govhall.catalog import selectors
 from govhall.catalog.codesets import HandlingForm, ItemType, OnlineDepth, ServiceObject, TopicAudience
+from govhall.catalog.guide import GUIDE_PARTS, listed_parts
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC, requires
 
@@ -53,7 +54,7 @@ def _results(request, *, q: str = "", region: str | None = None, organ: int | No
     guide_url = reverse("portal:guide", args=["CODE"]).replace("CODE", "{}")
     type_labels = dict(ItemType.choices)
     for e in entries:
-        e.url = guide_url.format(e.version.item.code)
+        e.url = guide_url.format(e.version.item.key)
         e.type_label = type_labels.get(e.item_type, e.item_type)
     query = request.GET.copy()
     query.pop("page", None)
@@ -80,7 +81,7 @@ def search(request):
     item_type = request.GET.get("type", "").strip() or None
     topic = request.GET.get("topic", "").strip() or None
     organ_code = request.GET.get("organ", "").strip()
-    organ = selectors.organ_by_credit_code(organ_code) if organ_code else None
+    organ = selectors.organ_by_ref(organ_code) if organ_code else None
     if organ_code and organ is None:
         context = {"entries": [], "total": 0, "pages": _pages(1, 0), "query_string": ""}
     else:
@@ -110,7 +111,7 @@ def topic(request, code: str):
 
 @requires(PUBLIC)
 def organ(request, credit_code: str):
-    obj = selectors.organ_by_credit_code(credit_code)
+    obj = selectors.organ_by_ref(credit_code)
     return _listing(request, obj, credit_code, {"organ": obj and obj.pk}, _("Implementing organ"), organ=obj)
 
 
@@ -137,6 +138,8 @@ def guide(request, implementation_code: str):
         raise Http404(implementation_code) from None
     today = timezone.localdate()
     history = selectors.version_history(implementation_code)
+    item = version.item
+    parts = listed_parts(selectors.guide_of(version)) if version.is_listed else {}
     return render(request, "portal/guide.html", {
         "v": version,
         "item": version.item,
@@ -153,4 +156,11 @@ def guide(request, implementation_code: str):
         "faqs": list(version.faqs.all()),
         "joint_organs": list(version.joint_organs.all()),
         "topics": list(version.topics.all()),
+        "main_item": selectors.main_item_in_force(item, day),
+        "sub_items": selectors.sub_items_in_force(item, day),
+        "parts": parts,
+        "missing_parts": [{"zh": zh, "en": en} for key, zh, en, _fields in GUIDE_PARTS
+                          if version.is_listed and not parts.get(key)],
+        "level_published": "level" not in item.derived,
+        "application_refusal": selectors.application_refusal(version),
     })

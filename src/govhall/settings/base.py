@@ -72,6 +72,9 @@ GOVHALL_PRODUCTION = False
 # Simulators production may use anyway (comma list of names: population-register, legal-person-register,
 # face-check, sms, payment); every page then shows a banner naming them. See docs/deployment.md.
 GOVHALL_ALLOW_SIMULATORS = env_list("GOVHALL_ALLOW_SIMULATORS", "")
+# Which demo data set an empty database gets (make run DEMO=...): luan (default) or guangan. Each set
+# has its own default SQLite file, so switching sets needs no reset.
+GOVHALL_DEMO_SET = os.environ.get("GOVHALL_DEMO_SET", "") or "luan"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -101,6 +104,7 @@ INSTALLED_APPS = [
     "govhall.console",
     "govhall.api",
     "govhall.ops",
+    "govhall.demo",
 ]
 
 MIDDLEWARE = [
@@ -144,7 +148,8 @@ TEMPLATES = [
     }
 ]
 
-_default_db = f"sqlite:///{VAR_DIR / 'govhall.sqlite3'}"
+_db_file = "govhall-guangan.sqlite3" if GOVHALL_DEMO_SET == "guangan" else "govhall.sqlite3"
+_default_db = f"sqlite:///{VAR_DIR / _db_file}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -268,9 +273,12 @@ GOVHALL_CORRECTION_DAYS = int(os.environ.get("GOVHALL_CORRECTION_DAYS", 15))
 GOVHALL_PROGRESS_FAILURES = int(os.environ.get("GOVHALL_PROGRESS_FAILURES", 10))
 GOVHALL_PROGRESS_WINDOW = int(os.environ.get("GOVHALL_PROGRESS_WINDOW", 600))
 
-GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME", "皖事通办 · 六安政务服务网")
+_DEMO_SITES = {"guangan": ("广安区政务服务网（演示）", "511602")}
+GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME",
+                                   _DEMO_SITES.get(GOVHALL_DEMO_SET, ("皖事通办 · 六安政务服务网",))[0])
 # Region whose catalogue the portal shows by default (GB/T 2260 code).
-GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION", "341500")
+GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION",
+                                     _DEMO_SITES.get(GOVHALL_DEMO_SET, ("", "341500"))[1])
 # Seconds between scheduler ticks; the scheduler lock lease is three ticks.
 GOVHALL_SCHEDULER_TICK = int(os.environ.get("GOVHALL_SCHEDULER_TICK", 30))
 # Task lease (core/task_lease.py): a task left RUNNING by a `govhall worker` whose heartbeat is older

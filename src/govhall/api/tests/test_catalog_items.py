@@ -49,10 +49,12 @@ def test_a_search_result_has_the_documented_fields(client, catalogue, organ):
     row = results[0]  # the best match comes first
     assert row == {
         "implementation_code": food.code,
+        "key": food.code,  # an item created with its national code is keyed by it
+        "completeness": "complete",
         "name": "食品经营许可（新办）",
         "item_type": "01",
         "item_type_label": row["item_type_label"],
-        "organ": {"credit_code": organ.credit_code, "name": "六安市市场监督管理局"},
+        "organ": {"credit_code": organ.credit_code, "name": "六安市市场监督管理局", "ref": organ.credit_code},
         "region_code": "341500",
         "promised_time_limit_days": 10,
         "legal_time_limit_days": 20,
@@ -137,7 +139,8 @@ def test_the_guide_has_every_field_of_the_implementation_list_under_stable_names
     for field in SCALAR_FIELDS:
         assert data[field] == expected[field], field
     assert data["topics"] == [{"code": topic.code, "name": "准营准办"}]
-    assert data["joint_organs"] == [{"credit_code": other_organ.credit_code, "name": "合肥市市场监督管理局"}]
+    assert data["joint_organs"] == [{"credit_code": other_organ.credit_code, "name": "合肥市市场监督管理局",
+                                     "ref": other_organ.credit_code}]
     assert data["is_joint"] is True
     assert [{f: m[f] for f in MATERIAL_FIELDS} for m in data["materials"]] == expected["materials"]
     assert [m["fetched_by_organ"] for m in data["materials"]] == [False, True]  # online form, e-licence
@@ -151,7 +154,9 @@ def test_the_guide_has_every_field_of_the_implementation_list_under_stable_names
     assert data["catalog_item_name"] == item.catalog_item.name
     assert (data["item_type"], data["level"]) == ("01", "3")
     assert data["item_type_label"] and data["level_label"]
-    assert data["organ"] == {"credit_code": organ.credit_code, "name": organ.name, "region_code": "341500"}
+    assert data["organ"] == {"credit_code": organ.credit_code, "name": organ.name, "ref": organ.credit_code,
+                             "region_code": "341500"}
+    assert (data["completeness"], data["not_published"], data["can_apply_online"]) == ("complete", [], True)
     assert data["version"]["number"] == 1 and data["version"]["effective_until"] is None
     dt.date.fromisoformat(data["version"]["effective_from"])
 

@@ -12,7 +12,9 @@ from govhall.catalog.models import Organ, Region
 
 class Command(BaseCommand):
     help = ("Implementation list (实施清单) workbooks: 'import FILE' (all or nothing), 'export FILE', "
-            "'template FILE'. See docs/excel-format.md.")
+            "'template FILE' (docs/excel-format.md); onboarding a region's real catalogue: 'onboard FILE' "
+            "(regions, organs, catalogue entries or a published item list; dry run with --dry-run) and "
+            "'completeness FILE' (docs/onboarding.md).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -27,6 +29,17 @@ class Command(BaseCommand):
         exp.add_argument("--drafts", action="store_true", help="export drafts instead of published versions")
         tpl = sub.add_parser("template", help="write an empty workbook with headers and notes")
         tpl.add_argument("file")
+        onb = sub.add_parser("onboard", help="onboard a table (CSV, .xlsx or JSON): regions, organs, catalogue "
+                                             "entries or a region's published item list")
+        onb.add_argument("file")
+        onb.add_argument("--kind", choices=["items", "regions", "organs", "catalog"], default="items",
+                         help="what the file holds (default: items, a region's published list)")
+        onb.add_argument("--region", help="division code of the region whose list it is (6, 9 or 12 digits)")
+        onb.add_argument("--dry-run", action="store_true", help="check every row and save nothing")
+        onb.add_argument("--actor", help="username of the catalogue administrator (default: the system)")
+        com = sub.add_parser("completeness", help="write the completeness dashboard (.xlsx): what each item lacks")
+        com.add_argument("file")
+        com.add_argument("--region", help="division code: organs in this region and below")
 
     def handle(self, *args, **options):
         getattr(self, f"_{options['action']}")(options)
@@ -75,6 +88,54 @@ class Command(BaseCommand):
         entries = services_import.versions_for_export(organ=organ, region=region, drafts=options["drafts"])
         Path(options["file"]).write_bytes(excel.workbook_bytes(excel.build_workbook(entries)))
         self.stdout.write(f"已导出 / exported {len(entries)} → {options['file']}")
+
+    def _actor(self, username):
+        if not username:
+            return None
+        actor = get_user_model().objects.filter(username=username).first()
+        if actor is None:
+            raise CommandError(f"用户不存在 / no such user: {username}")
+        return actor
+
+    def _onboard(self, options):
+        from govhall.catalog.onboarding.codes import read_division
+        from govhall.catalog.onboarding.importer import onboard
+
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"文件不存在 / no such file: {path}")
+        actor = self._actor(options["actor"])
+        region = None
+        if options["region"]:
+            reading = read_division(options["region"])
+            region = Region.objects.filter(code=reading.code).first() if reading.code else None
+            if region is None:
+                raise CommandError(f"区划未登记 / no such region: {options['region']}")
+        report = onboard(actor=actor, kind=options["kind"], file=path, region=region, dry_run=options["dry_run"])
+        for note in report.notes:
+            self.stdout.write(f"  注 note: {excel.describe(note)}")
+        if not report.ok:
+            lines = "\n".join(f"  {excel.describe(p)}" for p in report.problems)
+            raise CommandError(f"导入被拒绝，未保存任何内容 / import refused, nothing saved "
+                               f"({len(report.problems)} problems):\n{lines}")
+        counts = report.created if report.committed else report.planned
+        what = ", ".join(f"{k} {v}" for k, v in counts.items()) or "—"
+        existing = ", ".join(f"{k} {v}" for k, v in report.existing.items())
+        verb = "已导入 / imported" if report.committed else "试导入通过，未保存 / dry run passed, nothing saved"
+        self.stdout.write(f"{verb}: {report.rows} rows; {what}"
+                          + (f"; 已登记未变 / already registered: {existing}" if existing else "")
+                          + f" (SM3 {report.digest})")
+
+    def _completeness(self, options):
+        from govhall.catalog.onboarding import completeness
+
+        region = Region.objects.filter(code=options["region"]).first() if options["region"] else None
+        if options["region"] and region is None:
+            raise CommandError(f"区划不存在 / no such region: {options['region']}")
+        board = completeness.dashboard_all(region=region)
+        Path(options["file"]).write_bytes(completeness.export_bytes(board))
+        self.stdout.write(f"已导出 / exported {board.totals.items} items "
+                          f"(complete {board.totals.complete}, listed {board.totals.listed}) → {options['file']}")
 
     def _template(self, options):
         Path(options["file"]).write_bytes(services_import.implementation_list_template())
