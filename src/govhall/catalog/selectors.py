@@ -73,7 +73,7 @@ def search_items(q: str = "", *, region: str | None = None, organ: int | None = 
     page = max(1, page)
     result = search_index.search(q, region=region_obj, organ_id=organ, item_type=item_type, topic=topic,
                                  offset=(page - 1) * per_page, limit=per_page)
-    rows = SearchEntry.objects.filter(pk__in=result.ids).select_related(
+    rows = SearchEntry.objects.filter(pk__in=result.ids).defer("terms", "weights", "embedding").select_related(
         "organ", "version__item", "version__item__catalog_item"
     )
     by_id = {r.pk: r for r in rows}
