@@ -7,3 +7,5 @@ ITEM_PUBLISH = register("catalog.item.publish", "发布、废止事项", "publis
 ITEM_IMPORT = register("catalog.item.import", "导入实施清单", "import implementation lists")
 AUDIT_VIEW = register("core.audit.view", "查看审计日志", "view the audit log")
 CALENDAR_EDIT = register("core.calendar.edit", "维护工作日历", "maintain the working-day calendar")
+VOCABULARY_MANAGE = register("catalog.vocabulary.manage", "维护检索词表、查看检索统计",
+                             "maintain the search vocabulary and see search statistics")

@@ -89,3 +89,6 @@ class SearchChange(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["item_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.item_id or ''}"

@@ -12,7 +12,8 @@ from govhall.catalog.models import Organ, Region
 
 class Command(BaseCommand):
     help = ("Implementation list (实施清单) workbooks: 'import FILE' (all or nothing), 'export FILE', "
-            "'template FILE'. See docs/excel-format.md.")
+            "'template FILE' (docs/excel-format.md); the search vocabulary: 'vocabulary import FILE|--starter', "
+            "'vocabulary export FILE' (docs/search.md).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -27,6 +28,11 @@ class Command(BaseCommand):
         exp.add_argument("--drafts", action="store_true", help="export drafts instead of published versions")
         tpl = sub.add_parser("template", help="write an empty workbook with headers and notes")
         tpl.add_argument("file")
+        voc = sub.add_parser("vocabulary", help="search vocabulary (检索词表): import FILE | import --starter | export FILE")
+        voc.add_argument("vocabulary_action", choices=["import", "export"])
+        voc.add_argument("file", nargs="?", help="CSV or XLSX (export: by the file's extension)")
+        voc.add_argument("--starter", action="store_true", help="import the starter vocabulary shipped with GovHall")
+        voc.add_argument("--actor", help="username of the catalogue administrator (default: the system)")
 
     def handle(self, *args, **options):
         getattr(self, f"_{options['action']}")(options)
@@ -75,6 +81,38 @@ class Command(BaseCommand):
         entries = services_import.versions_for_export(organ=organ, region=region, drafts=options["drafts"])
         Path(options["file"]).write_bytes(excel.workbook_bytes(excel.build_workbook(entries)))
         self.stdout.write(f"已导出 / exported {len(entries)} → {options['file']}")
+
+    def _vocabulary(self, options):
+        from govhall.catalog import services_vocabulary
+        from govhall.catalog.models import SearchSynonym
+
+        if options["vocabulary_action"] == "export":
+            if not options["file"]:
+                raise CommandError("export 需要文件名 / export needs a file name")
+            entries = SearchSynonym.objects.select_related("item").order_by("term", "id")
+            data = (services_vocabulary.export_xlsx(entries) if options["file"].lower().endswith(".xlsx")
+                    else services_vocabulary.export_csv(entries))
+            Path(options["file"]).write_bytes(data)
+            self.stdout.write(f"已导出 / exported {entries.count()} → {options['file']}")
+            return
+        actor = None
+        if options["actor"]:
+            actor = get_user_model().objects.filter(username=options["actor"]).first()
+            if actor is None:
+                raise CommandError(f"用户不存在 / no such user: {options['actor']}")
+        if options["starter"]:
+            report = services_vocabulary.vocabulary_import_starter(actor=actor)
+        else:
+            path = Path(options["file"] or "")
+            if not path.is_file():
+                raise CommandError(f"文件不存在 / no such file: {path}")
+            report = services_vocabulary.vocabulary_import(actor=actor, data=path.read_bytes(), file_name=path.name)
+        if not report.ok:
+            lines = "\n".join(f"  {p}" for p in report.problems)
+            raise CommandError(f"导入失败，未保存任何内容 / import refused, nothing saved "
+                               f"({len(report.problems)} problems):\n{lines}")
+        self.stdout.write(f"已导入 / imported {report.rows} rows: 新增 created {report.created}, 更新 updated "
+                          f"{report.updated}, 未变 unchanged {report.unchanged} (SM3 {report.digest})")
 
     def _template(self, options):
         Path(options["file"]).write_bytes(services_import.implementation_list_template())
