@@ -20,7 +20,7 @@ from .query import Plan, analyse
 __all__ = ["SearchPage", "search", "index_item", "bulk_index", "current_version", "log_change", "prune_changes",
            "bigrams", "tokens", "segment"]
 
-RELATIVE_FLOOR = 0.2  # results score at least this share of the best one …
+RELATIVE_FLOOR = 0.1  # results score at least this share of the best one …
 ABSOLUTE_FLOOR = 0.1  # … and cover at least a tenth of one concept
 CANDIDATES = 3000  # the best by raw BM25F when more items match a word of the query
 CHARS_ONLY = 0.1  # weight of a concept that only single characters can match
@@ -66,17 +66,17 @@ def search(q: str, *, region=None, organ_id: int | None = None, item_type: str |
     if not text.runs(q):
         return _browse(snap, mask, offset, limit)
     plan = analyse(q, vocabulary=snap.vocabulary, lexicon_fn=snap.lexicon, known=snap.known, region_prefix=prefix)
-    order, total = rank(snap, plan, mask, offset + limit)
+    order, total, scored = rank(snap, plan, mask, offset + limit)
     if semantic.enabled():
-        order, total = semantic.rerank(snap, plan, mask, order, total, offset + limit)
+        order, total = semantic.rerank(snap, plan, mask, order, total, scored, offset + limit)
     suggestions = plan.suggestions if plan.suggestions or total else _fallback_suggestions(snap, plan)
     return SearchPage([int(snap.ids[s]) for s in order[offset:offset + limit]], min(total, COUNT_CAP),
                       total > COUNT_CAP, suggestions[:3], plan.read_as)
 
 
-def rank(snap, plan: Plan, mask: np.ndarray, needed: int) -> tuple[list[int], int]:
-    """Slots of the results in rank order (at least ``needed`` of them when there are that many)
-    and how many results there are.
+def rank(snap, plan: Plan, mask: np.ndarray, needed: int) -> tuple[list[int], int, dict[int, float]]:
+    """Slots of the results in rank order (at least ``needed`` of them when there are that many),
+    how many results there are, and the scores of the slots returned.
 
     Candidates are the items with any term of the query (those matching a word or a pair of
     characters when there are such). Each is scored by how well it covers each concept of the query:
@@ -86,14 +86,16 @@ def rank(snap, plan: Plan, mask: np.ndarray, needed: int) -> tuple[list[int], in
     that does not, and an alias's item goes first.
     """
     if not plan.terms:
-        return [], 0
+        return [], 0, {}
     scores, bits = snap.score(plan.terms)
     scores = np.where(mask, scores, np.float32(0))
     candidates = np.flatnonzero(scores > 0)
     if len(candidates) == 0:
-        return [], 0
+        return [], 0, {}
     if (bits[candidates] != 0).any():
         candidates = candidates[bits[candidates] != 0]
+    elif any(len(c.label) > 1 for c in plan.concepts):
+        return [], 0, {}  # single characters in common with a word of the query are no evidence
     if len(candidates) > CANDIDATES:
         candidates = candidates[np.argpartition(-scores[candidates], CANDIDATES - 1)[:CANDIDATES]]
     coverage = _coverage(snap, plan, candidates)
@@ -110,13 +112,13 @@ def rank(snap, plan: Plan, mask: np.ndarray, needed: int) -> tuple[list[int], in
     candidates, final = candidates[keep], final[keep]
     total = len(candidates)
     if total == 0:
-        return [], 0
+        return [], 0, {}
     top = min(total, max(needed, 1))
     part = np.argpartition(-final, top - 1)[:top] if top < total else np.arange(total)
     lengths = np.asarray([len(snap.names[s]) for s in candidates[part]])
     order = np.lexsort((candidates[part], lengths, -np.round(final[part], 4)))
-    snap.last_scores = {int(s): float(f) for s, f in zip(candidates[part], final[part], strict=True)}
-    return [int(s) for s in candidates[part][order]], total
+    scored = {int(s): float(f) for s, f in zip(candidates[part], final[part], strict=True)}
+    return [int(s) for s in candidates[part][order]], total, scored
 
 
 def _coverage(snap, plan: Plan, candidates: np.ndarray) -> np.ndarray:

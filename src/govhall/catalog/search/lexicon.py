@@ -91,10 +91,12 @@ class Lexicon:
         return []
 
     def _near(self, word: str) -> list[str]:
+        """Same sound, or (three characters or more) one character different."""
         by_sound, _ = self._sound_maps()
         found = set(by_sound.get("".join(pinyin(word)), ()))
-        for i in range(len(word)):
-            found |= self._by_deletion.get((i, word[:i] + word[i + 1:]), set())
+        if len(word) >= 3:
+            for i in range(len(word)):
+                found |= self._by_deletion.get((i, word[:i] + word[i + 1:]), set())
         found.discard(word)
         return self._rank(found)[:3]
 

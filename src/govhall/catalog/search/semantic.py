@@ -79,7 +79,8 @@ def query_vector(q: str) -> np.ndarray:
     return _embed([q], query=True)[0]
 
 
-def rerank(snap, plan, mask, order: list[int], total: int, needed: int) -> tuple[list[int], int]:
+def rerank(snap, plan, mask, order: list[int], total: int, lexical: dict[int, float],
+           needed: int) -> tuple[list[int], int]:
     matrix = snap.embeddings()
     if matrix is None:
         return order, total
@@ -96,7 +97,6 @@ def rerank(snap, plan, mask, order: list[int], total: int, needed: int) -> tuple
     if mode() == "fallback":
         merged = order + [s for s in extra if s not in set(order)]
         return merged, len(merged)
-    lexical = snap.last_scores
     pool = head + extra
     lex = np.asarray([lexical.get(s, 0.0) for s in pool], dtype=np.float32)
     lex = lex / lex.max() if lex.max() > 0 else lex
