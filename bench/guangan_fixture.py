@@ -7,8 +7,8 @@ directly (the list has no guides, so the publishing rules would refuse them), wi
 The list's codes do not fit today's models everywhere, so:
 - the area code is 12 digits (511602000000): the region is its first 6 digits;
 - department codes that are not valid unified social credit codes (most are organisation codes of 9
-  or 10 characters) are replaced by a synthetic, valid code marked in the organ's short name
-  "（代码为基准测试生成）"; valid ones are kept;
+  or 10 characters) are replaced by a synthetic, valid code marked in the organ's address field
+  "（代码为基准测试生成）" (not a searched field); valid ones are kept;
 - the Sichuan local item code is kept as the implementation item's ``local_code``; the 31-character
   implementation code is built from the organ's credit code, level 4 and a generated basic code.
 """
@@ -54,7 +54,7 @@ def load(path: Path = DATA, *, county_code: str = "511602", county_name: str = "
                 code = make_credit_code(county_code, 91000000 + n + int(county_code) % 1000 * 100)
             organs[department] = Organ.objects.create(
                 credit_code=code, name=department, region=county, level="4", nature="1",
-                short_name=SYNTHETIC_MARK if synthetic else "")
+                address=SYNTHETIC_MARK if synthetic else "")
         catalog = CatalogItem.objects.bulk_create([
             CatalogItem(basic_code=f"{basic_prefix}{i:08d}", name=r["name"], item_type=item_type(r["task_type"]),
                         legal_basis="（清单未载明）", exercise_levels=["4"], region=province, local_code=r["item_code"])

@@ -85,6 +85,19 @@ class Snapshot:
     vocab_state: int = 0
     masks: dict = field(default_factory=dict)
     _lexicon: Lexicon | None = None
+    _vectors: tuple | None = None  # (matrix, has_vector) for the semantic stage, loaded on first use
+
+    def vectors(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Item vectors (float32, one row per slot) and which slots have one; None when no item has."""
+        if self._vectors is None:
+            matrix, has = _base_vectors(self.segments[0], self.ids[:self.base_size])
+            if len(self.ids) > self.base_size:
+                extra_ids = [int(i) for i in self.ids[self.base_size:]]
+                extra, extra_has = _load_vectors(extra_ids)
+                matrix, has = np.vstack([matrix, extra]), np.concatenate([has, extra_has])
+            self._vectors = (matrix, has)
+        matrix, has = self._vectors
+        return (matrix, has) if has.any() else None
 
     @property
     def live(self) -> int:
@@ -145,6 +158,35 @@ class Snapshot:
 
 _lock = threading.Lock()
 _cache: dict[str, Snapshot] = {}
+_base_vector_cache: dict[int, tuple] = {}
+
+
+def _base_vectors(segment: Segment, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The base slots' vectors, shared by every snapshot built on the same base."""
+    cached = _base_vector_cache.get(id(segment))
+    if cached is None or cached[0] is not segment:
+        _base_vector_cache.clear()
+        cached = (segment, *_load_vectors([int(i) for i in ids]))
+        _base_vector_cache[id(segment)] = cached
+    return cached[1], cached[2]
+
+
+def _load_vectors(ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    from .semantic import DIM
+
+    matrix = np.zeros((len(ids), DIM), dtype=np.float32)
+    has = np.zeros(len(ids), dtype=bool)
+    where = {pk: i for i, pk in enumerate(ids)}
+    with connection.cursor() as cur:
+        cur.execute("SELECT id, embedding FROM catalog_searchentry WHERE embedding IS NOT NULL")
+        for pk, blob in cur.fetchall():
+            i = where.get(pk)
+            if i is not None and blob:
+                vector = np.frombuffer(bytes(blob), dtype=np.float16)
+                if len(vector) == DIM:
+                    matrix[i] = vector.astype(np.float32)
+                    has[i] = True
+    return matrix, has
 
 
 def current() -> Snapshot:
@@ -186,7 +228,7 @@ def _refresh(snap: Snapshot | None, newest: tuple) -> Snapshot:
         vocabulary, vocab_state = Vocabulary.load(), newest[0]
     if not item_ids:
         return Snapshot(**{**snap.__dict__, "state": newest, "vocabulary": vocabulary, "vocab_state": vocab_state,
-                           "masks": {}, "_lexicon": None})
+                           "masks": {}, "_lexicon": None, "_vectors": None})
     if len(snap.ids) - snap.base_size + len(item_ids) > OVERLAY_LIMIT:
         return _build(newest)
     return _overlay(snap, newest, item_ids, vocabulary, vocab_state)

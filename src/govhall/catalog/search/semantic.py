@@ -81,23 +81,25 @@ def query_vector(q: str) -> np.ndarray:
 
 def rerank(snap, plan, mask, order: list[int], total: int, lexical: dict[int, float],
            needed: int) -> tuple[list[int], int]:
-    matrix = snap.embeddings()
-    if matrix is None:
+    """``order`` re-ranked (rerank) or extended (fallback) with the model; see the module docstring."""
+    loaded = snap.vectors()
+    if loaded is None:
         return order, total
     if mode() == "fallback" and total >= FALLBACK_BELOW:
         return order, total
-    qv = query_vector(plan.read_as or plan.normalised)
-    sims = matrix @ qv
-    sims = np.where(mask & snap.has_embedding, sims, -1.0)
+    matrix, has = loaded
+    sims = matrix @ query_vector(plan.read_as or plan.normalised)
+    sims = np.where(mask & has, sims, np.float32(-1))
     head = order[:RERANK_DEPTH]
-    extra = []
-    if total < max(needed, FALLBACK_BELOW) or mode() == "rerank":
-        best = np.argsort(-sims)[:SEMANTIC_EXTRA]
-        extra = [int(s) for s in best if sims[s] > -1 and int(s) not in set(head)]
+    in_head = set(head)
+    best = np.argsort(-sims)[:SEMANTIC_EXTRA]
+    extra = [int(s) for s in best if sims[s] > -1 and int(s) not in in_head]
     if mode() == "fallback":
         merged = order + [s for s in extra if s not in set(order)]
         return merged, len(merged)
     pool = head + extra
+    if not pool:
+        return order, total
     lex = np.asarray([lexical.get(s, 0.0) for s in pool], dtype=np.float32)
     lex = lex / lex.max() if lex.max() > 0 else lex
     sem = np.asarray([sims[s] for s in pool], dtype=np.float32)
@@ -105,6 +107,33 @@ def rerank(snap, plan, mask, order: list[int], total: int, lexical: dict[int, fl
     sem = (sem - lo) / (hi - lo) if hi > lo else np.zeros_like(sem)
     blended = LEXICAL_SHARE * lex + (1 - LEXICAL_SHARE) * sem
     reordered = [pool[i] for i in np.argsort(-blended, kind="stable")]
-    rest = [s for s in order[RERANK_DEPTH:] if s not in set(reordered)]
-    merged = reordered + rest
+    seen = set(reordered)
+    merged = reordered + [s for s in order[RERANK_DEPTH:] if s not in seen]
     return merged, max(total, len(merged))
+
+
+def embed_all(batch: int = 32) -> int:
+    """Compute the vectors of items that have none (after turning the stage on). Returns how many."""
+    from django.db import transaction
+
+    from ..models import SearchChange, SearchEntry
+    from .index import log_change
+
+    if model() is None:
+        return 0
+    done = 0
+    pending = list(SearchEntry.objects.filter(embedding__isnull=True).select_related("organ", "version")
+                   .values_list("id", "name", "version__keywords", "organ__name", "organ__short_name"))
+    for start in range(0, len(pending), batch):
+        chunk = pending[start:start + batch]
+        texts = [" ".join(p for p in (name, " ".join(keywords or []), organ, short) if p)
+                 for _, name, keywords, organ, short in chunk]
+        vectors = passages_bytes(texts)
+        with transaction.atomic():
+            for (pk, *_rest), vector in zip(chunk, vectors, strict=True):
+                SearchEntry.objects.filter(pk=pk).update(embedding=vector)
+        done += len(chunk)
+    if done:
+        with transaction.atomic():
+            log_change(SearchChange.ENTRY)
+    return done
