@@ -24,6 +24,8 @@ RELATIVE_FLOOR = 0.1  # results score at least this share of the best one …
 ABSOLUTE_FLOOR = 0.1  # … and cover at least a tenth of one concept
 CANDIDATES = 3000  # the best by raw BM25F when more items match a word of the query
 CHARS_ONLY = 0.1  # weight of a concept that only single characters can match
+RARE_CHAR = 0.01  # a character in at most this share of items is evidence on its own
+SPECIFICITY = 0.25
 ACTION_IMPORTANCE = 0.5  # weight of a concept that only names an action (丢了 → 挂失|补领…)
 NAME_FIT = 0.15  # share of the name the query explains, among the NAME_FIT_DEPTH best
 NAME_FIT_DEPTH = 60
@@ -95,7 +97,19 @@ def rank(snap, plan: Plan, mask: np.ndarray, needed: int) -> tuple[list[int], in
     if (bits[candidates] != 0).any():
         candidates = candidates[bits[candidates] != 0]
     elif any(len(c.label) > 1 for c in plan.concepts):
-        return [], 0, {}  # single characters in common with a word of the query are no evidence
+        # Only single characters in common: evidence only when a character is rare in the catalogue
+        # (树 in 砍自家的树 → 林木采伐), not when it is everywhere (证, 保, 户).
+        rare = [t for t in plan.terms if len(t) == 1 and snap.df(t) <= RARE_CHAR * snap.live]
+        if not rare:
+            return [], 0, {}
+        hit = np.zeros(len(snap.ids), dtype=bool)
+        for term in rare:
+            for seg in snap.segments:
+                if (p := seg.postings(term)) is not None:
+                    hit[p[0]] = True
+        candidates = candidates[hit[candidates]]
+        if len(candidates) == 0:
+            return [], 0, {}
     if len(candidates) > CANDIDATES:
         candidates = candidates[np.argpartition(-scores[candidates], CANDIDATES - 1)[:CANDIDATES]]
     coverage = _coverage(snap, plan, candidates)
@@ -159,6 +173,9 @@ def _coverage(snap, plan: Plan, candidates: np.ndarray) -> np.ndarray:
             np.maximum(best, np.minimum(got / np.float32(ceiling), 1), out=best)
         if action and len(concept.phrases) > 1:
             importance *= ACTION_IMPORTANCE
+        # A concept that many items cover tells them apart less (an IDF for concepts).
+        covering = int((best >= 0.8).sum())
+        importance /= 1 + SPECIFICITY * np.log1p(covering)
         total += np.float32(importance) * best
     return total
 
@@ -188,7 +205,7 @@ def _name_fit(snap, plan: Plan, slots: np.ndarray) -> np.ndarray:
 ACTIONS = ("变更", "注销", "延续", "补办", "补领", "补发", "补证", "换发", "换领", "换证", "迁移", "转出", "转入",
            "转移", "挂失", "解挂", "撤销", "终止", "停业", "歇业", "复业", "恢复", "作废", "封存", "解封", "过户",
            "报停", "延期", "校验", "复审", "复查", "复核", "复评", "年检", "再注册", "重置", "修改", "缴销", "查询",
-           "咨询", "投诉", "指引", "更正", "增补", "暂停")
+           "咨询", "投诉", "指引", "更正", "增补", "暂停", "续期", "免职")
 
 
 ACTION_WORDS = frozenset(ACTIONS) | {"新办", "核发", "申领", "首次", "初次", "设立", "开具", "预约", "遗失",
