@@ -94,6 +94,7 @@ def main() -> None:
     parser.add_argument("--semantic", choices=["off", "rerank", "fallback", "all"], default="all")
     parser.add_argument("--queries", default=str(QUERIES))
     parser.add_argument("--no-vocabulary", action="store_true")
+    parser.add_argument("--vocabulary", help="import this CSV/XLSX instead of the starter vocabulary")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "search_quality.json"))
     args = parser.parse_args()
@@ -107,7 +108,12 @@ def main() -> None:
     t = time.perf_counter()
     loaded = guangan_fixture.load()
     vocabulary = None
-    if not args.no_vocabulary:
+    if args.vocabulary:
+        path = Path(args.vocabulary)
+        vocabulary = services_vocabulary.vocabulary_import(actor=None, data=path.read_bytes(), file_name=path.name)
+        if not vocabulary.ok:
+            raise SystemExit("\n".join(str(p) for p in vocabulary.problems))
+    elif not args.no_vocabulary:
         vocabulary = services_vocabulary.vocabulary_import_starter(actor=None)
     print(f"loaded {loaded['items']} items, {loaded['organs']} organs, vocabulary {vocabulary and vocabulary.created}"
           f" in {time.perf_counter() - t:.1f} s", flush=True)
@@ -128,7 +134,8 @@ def main() -> None:
             runs.append(evaluate(queries, loaded["entries"], f"semantic {stage}", args.show_misses))
     import django
 
-    out = {"db": args.db, "items": loaded["items"], "vocabulary": not args.no_vocabulary,
+    out = {"db": args.db, "items": loaded["items"],
+           "vocabulary": "none" if args.no_vocabulary else (Path(args.vocabulary).name if args.vocabulary else "starter"),
            "query_file": str(Path(args.queries).name), "runs": runs,
            "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
                       f"{platform.python_version()}, Django {django.get_version()}"}

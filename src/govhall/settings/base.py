@@ -212,6 +212,12 @@ GOVHALL_PROGRESS_WINDOW = int(os.environ.get("GOVHALL_PROGRESS_WINDOW", 600))
 GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME", "皖事通办 · 六安政务服务网")
 # Region whose catalogue the portal shows by default (GB/T 2260 code).
 GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION", "341500")
+
+# Catalogue search (docs/search.md): the optional semantic stage (off | rerank | fallback; needs the
+# [semantic] extra), a model file other than the one the package ships, and the anonymous query statistics.
+GOVHALL_SEARCH_SEMANTIC = os.environ.get("GOVHALL_SEARCH_SEMANTIC", "off")
+GOVHALL_SEARCH_SEMANTIC_MODEL = os.environ.get("GOVHALL_SEARCH_SEMANTIC_MODEL", "")
+GOVHALL_SEARCH_LOG = env_bool("GOVHALL_SEARCH_LOG", True)
 # Seconds between scheduler ticks; the scheduler lock lease is three ticks.
 GOVHALL_SCHEDULER_TICK = int(os.environ.get("GOVHALL_SCHEDULER_TICK", 30))
 

