@@ -72,30 +72,49 @@ class Vocabulary:
     def matches(self, query: str, region_code: str | None = None) -> list[Match]:
         """Entries whose word occurs in ``query`` (normalised, spaces removed), longest first at each
         position, without those lying inside another match. ``region_code``: the search's region
-        filter; region-scoped entries apply when their region and the filter's overlap."""
+        filter; region-scoped entries apply when their region and the filter's overlap. Words found
+        with other words between their parts give way to words found as they are."""
         found = []
         for i, ch in enumerate(query):
             for entry in self.by_first.get(ch, ()):
                 if query.startswith(entry.term, i) and _applies(entry, region_code):
                     found.append(Match(i, i + len(entry.term), entry))
-        # A word of several words also matches with other words between them (上班的时候受伤 → 上班受伤).
-        for entry in self.split:
-            if entry.term in query or not _applies(entry, region_code):
-                continue
-            start = query.find(entry.parts[0])
-            end = start + len(entry.parts[0]) if start >= 0 else -1
-            for part in entry.parts[1:]:
-                if end < 0:
-                    break
-                at = query.find(part, end)
-                end = at + len(part) if at >= 0 else -1
-            if start >= 0 and end > 0 and end - start <= len(entry.term) + 6:
-                found.append(Match(start, end, entry))
-        kept = []
-        for m in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
-            if not any(k.start <= m.start and m.end <= k.end for k in kept):
-                kept.append(m)
-        return sorted(kept, key=lambda m: m.start)
+        # A word also matches with other words between its parts: its jieba words for four characters
+        # or more (上班的时候受伤 → 上班受伤), its characters below (开个小饭馆 → 开饭馆, 砍自家的树 → 砍树).
+        substrings = {m.entry for m in found}
+        exact = _outermost(found)
+        found = []
+        for ch in set(query):
+            for entry in self.by_first.get(ch, ()):
+                if entry in substrings or not _applies(entry, region_code):
+                    continue
+                parts = entry.parts or (tuple(entry.term) if len(entry.term) <= 3 else ())
+                if len(parts) < 2:
+                    continue
+                slack = 6 if entry.parts else 3
+                start = query.find(parts[0])
+                while start >= 0:
+                    end = start + len(parts[0])
+                    for part in parts[1:]:
+                        at = query.find(part, end)
+                        end = at + len(part) if at >= 0 else -1
+                        if end < 0:
+                            break
+                    if end > 0 and end - start <= len(entry.term) + slack:
+                        found.append(Match(start, end, entry))
+                        break
+                    start = query.find(parts[0], start + 1)
+        gapped = [m for m in _outermost(found) if not any(m.start < k.end and k.start < m.end for k in exact)]
+        return sorted(exact + gapped, key=lambda m: m.start)
+
+
+def _outermost(found: list[Match]) -> list[Match]:
+    """The matches not lying inside a longer one."""
+    kept: list[Match] = []
+    for m in sorted(found, key=lambda m: (-(m.end - m.start), m.start)):
+        if not any(k.start <= m.start and m.end <= k.end for k in kept):
+            kept.append(m)
+    return kept
 
 
 def _applies(entry: Entry, region_code: str | None) -> bool:
