@@ -28,7 +28,7 @@ RARE_CHAR = 0.01  # a character in at most this share of items is evidence on it
 SPECIFICITY = 0.25
 ACTION_IMPORTANCE = 0.5  # weight of a concept that only names an action (丢了 → 挂失|补领…)
 NAME_FIT = 0.15  # share of the name the query explains, among the NAME_FIT_DEPTH best
-NAME_FIT_DEPTH = 60
+NAME_FIT_DEPTH = 40
 GENERIC_NAME_WORDS = ("办理", "申请", "审批", "服务", "县级行使", "县级", "市级", "核发", "新办", "登记", "备案",
                       "许可", "认定", "确认")
 TIE_BREAK = 0.05  # share of the raw BM25F score in the final one
@@ -180,16 +180,22 @@ def _coverage(snap, plan: Plan, candidates: np.ndarray) -> np.ndarray:
     return total
 
 
+def _fit_name(name: str) -> str:
+    """The name without brackets, generic words and punctuation (what _name_fit measures)."""
+    name = text.strip_brackets(name)
+    for word in GENERIC_NAME_WORDS:
+        name = name.replace(word, "")
+    return "".join(text.runs(name))
+
+
 def _name_fit(snap, plan: Plan, slots: np.ndarray) -> np.ndarray:
     """Share of each name (brackets and generic words aside) that the query's words and pairs
     cover: of two items that cover the query alike, the one whose name says nothing more wins."""
     terms = [t for t, (w, _) in plan.terms.items() if w >= 0.5 and len(t) >= 2]
     out = np.zeros(len(slots), dtype=np.float32)
+    fit_names = snap.derived("fit_name", _fit_name)
     for i, slot in enumerate(slots):
-        name = text.strip_brackets(snap.names[slot])
-        for word in GENERIC_NAME_WORDS:
-            name = name.replace(word, "")
-        name = "".join(text.runs(name))
+        name = fit_names[slot]
         if not name:
             continue
         covered = [False] * len(name)
@@ -213,16 +219,23 @@ ACTION_WORDS = frozenset(ACTIONS) | {"新办", "核发", "申领", "首次", "�
                                      "启用(激活)", "补缴", "断缴补缴", "缴费", "缴纳", "证明"}
 
 
+def _action_bits(name: str) -> int:
+    bits = 0
+    for i, action in enumerate(ACTIONS):
+        if action in name:
+            bits |= 1 << i
+    return bits
+
+
 def _action_factor(snap, plan: Plan, candidates: np.ndarray) -> np.ndarray:
     """ACTION_PENALTY for names that name a life-cycle action (change, cancel, renew, replace…) or
     an enquiry the query does not ask for: asked about a thing, a citizen usually means getting it."""
-    asked = {a for a in ACTIONS if a in plan.terms}
-    factor = np.ones(len(candidates), dtype=np.float32)
-    for i, slot in enumerate(candidates):
-        name = snap.names[slot]
-        if any(a in name and a not in asked for a in ACTIONS):
-            factor[i] = ACTION_PENALTY
-    return factor
+    asked = 0
+    for i, action in enumerate(ACTIONS):
+        if action in plan.terms:
+            asked |= 1 << i
+    bits = np.asarray(snap.derived("actions", _action_bits), dtype=np.int64)[candidates]
+    return np.where((bits & ~asked) != 0, np.float32(ACTION_PENALTY), np.float32(1))
 
 
 def _browse(snap, mask: np.ndarray, offset: int, limit: int) -> SearchPage:

@@ -86,6 +86,23 @@ class Snapshot:
     masks: dict = field(default_factory=dict)
     _lexicon: Lexicon | None = None
     _vectors: tuple | None = None  # (matrix, has_vector) for the semantic stage, loaded on first use
+    _derived: dict = field(default_factory=dict)
+
+    def derived(self, key: str, per_name) -> list:
+        """``per_name(name)`` for every slot, computed once per base (shared by the snapshots built
+        on it) plus the overlay's slots."""
+        cache = self._derived.get(key)
+        if cache is None:
+            base_key = (id(self.segments[0]), key)
+            base = _base_derived.get(base_key)
+            if base is None or base[0] is not self.segments[0]:
+                base = (self.segments[0], [per_name(n) for n in self.names[:self.base_size]])
+                _base_derived[base_key] = base
+                for stale in [k for k, v in _base_derived.items() if v[0] is not self.segments[0]]:
+                    del _base_derived[stale]
+            cache = base[1] + [per_name(n) for n in self.names[self.base_size:]]
+            self._derived[key] = cache
+        return cache
 
     def vectors(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Item vectors (float32, one row per slot) and which slots have one; None when no item has."""
@@ -159,6 +176,7 @@ class Snapshot:
 _lock = threading.Lock()
 _cache: dict[str, Snapshot] = {}
 _base_vector_cache: dict[int, tuple] = {}
+_base_derived: dict[tuple, tuple] = {}
 
 
 def _base_vectors(segment: Segment, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -228,7 +246,8 @@ def _refresh(snap: Snapshot | None, newest: tuple) -> Snapshot:
         vocabulary, vocab_state = Vocabulary.load(), newest[0]
     if not item_ids:
         return Snapshot(**{**snap.__dict__, "state": newest, "vocabulary": vocabulary, "vocab_state": vocab_state,
-                           "masks": {}, "_lexicon": None, "_vectors": None})
+                           "masks": {}, "_lexicon": None, "_vectors": None,
+                           "_derived": {}})
     if len(snap.ids) - snap.base_size + len(item_ids) > OVERLAY_LIMIT:
         return _build(newest)
     return _overlay(snap, newest, item_ids, vocabulary, vocab_state)
