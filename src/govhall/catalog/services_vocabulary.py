@@ -155,7 +155,7 @@ def vocabulary_update(*, actor, entry: SearchSynonym, term: str, canonical, kind
                       note: str = "") -> SearchSynonym:
     """Change an entry. Audit: catalog.vocabulary.updated (before and after). Scope is checked for
     the entry as it was and as it becomes."""
-    entry = SearchSynonym.objects.select_for_update().select_related("item").get(pk=entry.pk)
+    entry = SearchSynonym.objects.select_for_update(of=("self",)).select_related("item").get(pk=entry.pk)
     values, problems = _clean(term=term, canonical=canonical, kind=kind, item=item, region=region, note=note)
     problems += _scope_problems(actor, region=entry.region, item=entry.item)
     problems += [p for p in _scope_problems(actor, region=region, item=item) if p not in problems]
@@ -178,7 +178,7 @@ def vocabulary_update(*, actor, entry: SearchSynonym, term: str, canonical, kind
 @transaction.atomic
 def vocabulary_delete(*, actor, entry: SearchSynonym) -> None:
     """Remove an entry. Audit: catalog.vocabulary.deleted (with what it was)."""
-    entry = SearchSynonym.objects.select_for_update().select_related("item").get(pk=entry.pk)
+    entry = SearchSynonym.objects.select_for_update(of=("self",)).select_related("item").get(pk=entry.pk)
     problems = _scope_problems(actor, region=entry.region, item=entry.item)
     if problems:
         raise DomainError(problems)
