@@ -80,6 +80,33 @@ def evaluate(queries: list[dict], entries: dict[str, int], label: str, show_miss
     return result
 
 
+def evaluate_model_alone(queries: list[dict], entries: dict[str, int]) -> dict:
+    """The embedding model alone (no lexical path), for comparison: cosine similarity of the query
+    with every item of the region, best first."""
+    import numpy as np
+
+    from govhall.catalog.search import engine, semantic
+
+    snap = engine.current()
+    matrix, has = snap.vectors()
+    by_slot = {int(snap.ids[i]): i for i in range(len(snap.ids))}
+    code_of = {by_slot[v]: k for k, v in entries.items() if v in by_slot}
+    per_kind: dict[str, list] = defaultdict(list)
+    samples = []
+    for q in queries:
+        t = time.perf_counter()
+        sims = np.where(has, matrix @ semantic.query_vector(q["query"]), -1)
+        top = np.argsort(-sims)[:10]
+        samples.append(time.perf_counter() - t)
+        codes = [code_of.get(int(s)) for s in top]
+        rank = next((i + 1 for i, c in enumerate(codes) if c in set(q["expected"])), None)
+        per_kind[q["kind"]].append(rank)
+        per_kind["all"].append(rank)
+    return {"stage": "embedding model alone (comparison)", "queries": len(queries),
+            "figures": {kind: _figures(ranks) for kind, ranks in sorted(per_kind.items())},
+            "latency": summarise(samples)}
+
+
 def _figures(ranks: list) -> dict:
     n = len(ranks)
     return {"n": n,
@@ -132,6 +159,9 @@ def main() -> None:
     for stage in stages:
         with override_settings(GOVHALL_SEARCH_SEMANTIC=stage):
             runs.append(evaluate(queries, loaded["entries"], f"semantic {stage}", args.show_misses))
+    if stages:
+        with override_settings(GOVHALL_SEARCH_SEMANTIC="rerank"):
+            runs.append(evaluate_model_alone(queries, loaded["entries"]))
     import django
 
     out = {"db": args.db, "items": loaded["items"],
