@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 RERANK_DEPTH = 30
 SEMANTIC_EXTRA = 5
 FALLBACK_BELOW = 5
-LEXICAL_SHARE = 0.6
+LEXICAL_SHARE = 0.8
 DIM = 384
 _lock = threading.Lock()
 
