@@ -234,7 +234,7 @@ def _action_factor(snap, plan: Plan, candidates: np.ndarray) -> np.ndarray:
     for i, action in enumerate(ACTIONS):
         if action in plan.terms:
             asked |= 1 << i
-    bits = np.asarray(snap.derived("actions", _action_bits), dtype=np.int64)[candidates]
+    bits = snap.derived_array("actions", _action_bits, np.int64)[candidates]
     return np.where((bits & ~asked) != 0, np.float32(ACTION_PENALTY), np.float32(1))
 
 

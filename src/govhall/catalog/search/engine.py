@@ -104,6 +104,14 @@ class Snapshot:
             self._derived[key] = cache
         return cache
 
+    def derived_array(self, key: str, per_name, dtype) -> np.ndarray:
+        """``derived`` as a numpy array (converted once per snapshot)."""
+        array = self._derived.get((key, "array"))
+        if array is None:
+            array = np.asarray(self.derived(key, per_name), dtype=dtype)
+            self._derived[(key, "array")] = array
+        return array
+
     def vectors(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Item vectors (float32, one row per slot) and which slots have one; None when no item has."""
         if self._vectors is None:
