@@ -42,8 +42,8 @@ def timed(fn, args_list, rounds):
     return summarise(samples)
 
 
-def run_one(db: str, items: int, rounds: int) -> dict:
-    setup_django(db, f"bench-{db}", "govhall_bench")
+def run_one(db: str, items: int, rounds: int, pg_database: str = "govhall_bench") -> dict:
+    setup_django(db, f"bench-{db}", pg_database)
     from django.core.management import call_command
     from django.test import Client
 
@@ -112,14 +112,15 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--items", type=int, default=50_000)
     parser.add_argument("--rounds", type=int, default=400)
+    parser.add_argument("--pg-database", default="govhall_bench", help="PostgreSQL database of the bench")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.db == "both":  # one process per database: Django is set up once per process
         for db in ("sqlite", "postgres"):
             subprocess.run([sys.executable, __file__, "--db", db, "--items", str(args.items), "--rounds",
-                            str(args.rounds)], check=True)
+                            str(args.rounds), "--pg-database", args.pg_database], check=True)
         return
-    result = run_one(args.db, args.items, args.rounds)
+    result = run_one(args.db, args.items, args.rounds, args.pg_database)
     out = ROOT / "bench" / "results" / f"catalog-{args.db}.json"
     out.write_text(json.dumps(result, ensure_ascii=False, indent=2))
     print(json.dumps(result, ensure_ascii=False, indent=2))

@@ -118,3 +118,13 @@ def test_publishing_and_retiring_update_the_in_memory_index_at_once(catalogue, o
     assert first("养蜂证") == "养蜂证申领"
     services.item_retire(actor=None, item=bees, reason="并入其他事项")
     assert first("养蜂证") is None
+
+
+def test_a_process_behind_a_pruned_change_log_reloads_its_whole_index(catalogue, organ):
+    from govhall.catalog.search import prune_changes
+
+    assert first("养蜂证") is None  # this process has loaded the index
+    prune_changes(keep=0)  # the row it loaded up to is gone
+    testing.make_item(organ=organ, name="养蜂证申领", keywords=[], acceptance_conditions="符合法定条件",
+                      catalog_item=testing.make_catalog_item(name="养蜂证申领"))
+    assert first("养蜂证") == "养蜂证申领"
