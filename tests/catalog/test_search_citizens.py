@@ -128,3 +128,12 @@ def test_a_process_behind_a_pruned_change_log_reloads_its_whole_index(catalogue,
     testing.make_item(organ=organ, name="养蜂证申领", keywords=[], acceptance_conditions="符合法定条件",
                       catalog_item=testing.make_catalog_item(name="养蜂证申领"))
     assert first("养蜂证") == "养蜂证申领"
+
+
+def test_the_search_page_offers_did_you_mean_and_says_how_pinyin_was_read(client, catalogue):
+    from django.urls import reverse
+
+    html = client.get(reverse("portal:search"), {"q": "居民身分证"}).content.decode()
+    assert "您是不是要找" in html and "?q=%E5%B1%85%E6%B0%91%E8%BA%AB%E4%BB%BD%E8%AF%81" in html  # 居民身份证
+    html = client.get(reverse("portal:search"), {"q": "hukou"}).content.decode()
+    assert "已按拼音识别为“户口”" in html and "户口登记" in html
