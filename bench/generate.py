@@ -1,9 +1,9 @@
 """Synthetic catalogue for benchmarks: N implementation items with complete published guides.
 
-Names come from a real district's published list (../shared/data/guangan-district-items.json, 1,135
+Names come from a real district's published list (bench/data/guangan-district-items.json, 1,135
 items) when present, else from the demo data, combined with organ and region variants. Rows are
-bulk-inserted (no audit events: this is load data, not a history) and indexed for search exactly as
-the publishing service indexes them.
+bulk-inserted (no audit events: this is load data, not a history) and indexed for search with the
+same functions the publishing service uses (catalog.search.bulk_index).
 """
 
 from __future__ import annotations
@@ -25,13 +25,12 @@ from govhall.catalog.models import (
     Organ,
     ProcessStep,
     Region,
-    SearchEntry,
     Topic,
 )
 from govhall.catalog.testing import make_credit_code
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "data" / "guangan-district-items.json"
+REAL = ROOT / "bench" / "data" / "guangan-district-items.json"
 DEMO = ROOT / "src" / "govhall" / "catalog" / "demo_data" / "anhui_luan.json"
 MATERIALS = ["居民身份证", "营业执照", "房屋租赁合同", "食品安全管理制度", "经营场所平面图", "户口簿", "申请表", "健康证明"]
 TYPES = ["01", "05", "07", "08", "10", "20"]
@@ -104,21 +103,11 @@ def generate(n_items: int = 50_000, seed: int = 7) -> dict:
         through = ItemVersion.topics.through
         through.objects.bulk_create([through(itemversion_id=v.pk, topic_id=topics[v.pk % 12].pk) for v in versions],
                                     batch_size=5000)
-        entries = []
-        for v in versions:
-            it = v.item
-            body = "\n".join([v.acceptance_conditions, v.legal_basis, v.result_name, it.catalog_item.name,
-                              it.organ.name])
-            entries.append(SearchEntry(item=it, version=v, name=v.name, name_tokens=search.segment(v.name),
-                                       name_grams=" ".join(search.bigrams(v.name)),
-                                       body_tokens=search.segment(body), region_code=it.organ.region_id,
-                                       organ=it.organ, item_type=it.catalog_item.item_type,
-                                       topic_codes=topics[v.pk % 12].code))
-        entries = SearchEntry.objects.bulk_create(entries, batch_size=2000)
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cur:
-                cur.executemany("INSERT INTO catalog_search_fts(rowid, name, body, grams) VALUES (%s, %s, %s, %s)",
-                                [(e.pk, e.name_tokens, e.body_tokens, e.name_grams) for e in entries])
+        for start in range(0, len(versions), 2000):
+            chunk = list(ItemVersion.objects.filter(pk__in=[v.pk for v in versions[start:start + 2000]])
+                         .select_related("item__organ", "item__catalog_item")
+                         .prefetch_related("materials", "topics"))
+            search.bulk_index(chunk)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
     return {"items": len(items), "organs": len(organs), "names": len(names)}

@@ -71,6 +71,10 @@ ROUTES = [
     ("console audit", lambda w: reverse("console:audit"),
      expect(403, anonymous=LOGIN, supervisor=200, security_admin=200, system_admin=200)),
     ("console calendar", lambda w: reverse("console:calendar"), expect(403, anonymous=LOGIN, system_admin=200)),
+    ("console search vocabulary", lambda w: reverse("console:vocabulary"),
+     expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=200)),
+    ("console search words to add", lambda w: reverse("console:search_words"),
+     expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=200)),
     # identity: one's own account pages; object access answers 404 to everyone but the owner
     # people who already have a real-name identity are sent on to their account
     ("register", lambda w: reverse("identity:register"), ALL | {"applicant": 302, "agent": 302}),

@@ -10,6 +10,7 @@ from govhall.catalog import selectors
 from govhall.catalog.codesets import ExerciseLevel, ItemType, TopicAudience
 from govhall.catalog.guide import DEFAULTED_FIELDS, missing_for_complete
 from govhall.catalog.models import ItemVersion
+from govhall.catalog.search import stats as search_stats
 from govhall.core.permissions import PUBLIC
 
 from .permissions import permission
@@ -45,19 +46,24 @@ def _file_url(request, field) -> str | None:
             summary="检索事项 / search items")
 @permission(PUBLIC)
 def search_items(request, filters: Query[ItemSearchQuery]):
-    """Published items in force today, best match first. An unknown region or organ gives an empty page."""
+    """Published items in force today, best match first. Everyday words, typos and pinyin are
+    understood (see docs/search.md); ``suggestions`` offers corrected queries ("did you mean").
+    An unknown region or organ gives an empty page."""
     organ_id = None
     if filters.organ:
         organ = selectors.organ_by_ref(filters.organ)
         organ_id = organ.pk if organ else None
         if organ_id is None:
-            return {"count": 0, "page": filters.page, "per_page": filters.per_page, "results": []}
-    entries, total = selectors.search_items(
+            return {"count": 0, "page": filters.page, "per_page": filters.per_page, "results": [],
+                    "suggestions": []}
+    found = selectors.search_results(
         filters.q, region=filters.region, organ=organ_id, item_type=filters.type.value if filters.type else None,
         topic=filters.topic, page=filters.page, per_page=filters.per_page,
     )
-    return {"count": total, "page": filters.page, "per_page": filters.per_page,
-            "results": [_summary(request, e) for e in entries]}
+    if filters.q.strip() and filters.page == 1:
+        search_stats.record_search(filters.q, found=found.total)  # anonymous counter (catalog/search/stats.py)
+    return {"count": found.total, "page": filters.page, "per_page": filters.per_page,
+            "results": [_summary(request, e) for e in found.entries], "suggestions": found.suggestions}
 
 
 def _summary(request, entry) -> dict:

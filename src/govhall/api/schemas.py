@@ -83,6 +83,9 @@ class ItemPage(Schema):
     page: int
     per_page: int
     results: list[ItemSummary]
+    suggestions: list[str] = Field(default_factory=list, description=(
+        "“您是不是要找” did you mean: corrected queries (typos, homophones) or known words close to the query; "
+        "empty when there is nothing to suggest"))
 
 
 class TopicOut(Schema):

@@ -75,6 +75,9 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
             services.version_publish(actor=None, version=item.versions.get(), reason="演示数据 demo data")
     counts = {"regions": len(regions), "organs": len(organs), "topics": len(data["topics"]),
               "catalog_items": len(catalog), "implementation_items": len(data["implementation_items"])}
+    from .services_vocabulary import vocabulary_import_starter
+
+    counts["vocabulary"] = vocabulary_import_starter(actor=None).created
     if accounts and settings.GOVHALL_DEMO:
         from govhall.identity.demo import create_demo_people
         from govhall.oidc.demo import create_demo_client

@@ -388,18 +388,19 @@ class FAQ(models.Model):
 
 
 class SearchEntry(models.Model):
-    """Search row of one item's current published version; kept by catalog/search.py.
+    """Search row of one item's current published version; kept by catalog/search/.
 
-    SQLite: mirrored into the FTS5 table ``catalog_search_fts`` (rowid = id). PostgreSQL: the
-    ``document`` tsvector column (generated, GIN-indexed) is added by migration 0002.
+    ``terms`` are the item's index terms (space-separated) and ``weights`` their BM25F impacts
+    (float32, same order), computed at indexing; each process loads them into its in-memory index.
+    ``embedding`` is the optional semantic vector (GOVHALL_SEARCH_SEMANTIC).
     """
 
     item = models.OneToOneField(ImplementationItem, on_delete=models.CASCADE, related_name="search_entry")
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
-    name_tokens = models.TextField()
-    body_tokens = models.TextField()
-    name_grams = models.TextField(default="", help_text="character bigrams of the name (substring search)")
+    terms = models.TextField(default="")
+    weights = models.BinaryField(default=b"")
+    embedding = models.BinaryField(null=True, blank=True)
     region_code = models.CharField(max_length=9, db_index=True)
     organ = models.ForeignKey(Organ, on_delete=models.CASCADE, related_name="search_entries")
     item_type = models.CharField(max_length=2, db_index=True)
@@ -410,3 +411,6 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+
+from .search_models import SearchChange, SearchQueryStat, SearchSynonym, SynonymKind  # noqa: E402, F401

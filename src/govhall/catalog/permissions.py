@@ -9,3 +9,5 @@ AUDIT_VIEW = register("core.audit.view", "查看审计日志", "view the audit l
 CALENDAR_EDIT = register("core.calendar.edit", "维护工作日历", "maintain the working-day calendar")
 ONBOARD = register("catalog.onboard", "登记区划、机构和目录事项，导入事项清单",
                    "register regions, organs and catalogue entries; import item lists")
+VOCABULARY_MANAGE = register("catalog.vocabulary.manage", "维护检索词表、查看检索统计",
+                             "maintain the search vocabulary and see search statistics")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -99,20 +100,37 @@ def sub_items_in_force(item: ImplementationItem, day: dt.date | None = None) -> 
                 .select_related("item").order_by("name", "item__key"))
 
 
-def search_items(q: str = "", *, region: str | None = None, organ: int | None = None, item_type: str | None = None,
-                 topic: str | None = None, page: int = 1, per_page: int = 20):
-    """Search current published items. Returns (entries in rank order, total)."""
+@dataclass
+class SearchResults:
+    entries: list  # SearchEntry rows in rank order
+    total: int
+    suggestions: list[str] = field(default_factory=list)  # "did you mean"
+    read_as: str = ""  # the Chinese words a pinyin query was read as
+
+
+def search_results(q: str = "", *, region: str | None = None, organ: int | None = None,
+                   item_type: str | None = None, topic: str | None = None, page: int = 1,
+                   per_page: int = 20) -> SearchResults:
+    """Search current published items (catalog/search): entries in rank order, the number of
+    results, and "did you mean" suggestions. An unknown region gives no results."""
     region_obj = Region.objects.filter(code=region).first() if region else None
     if region and region_obj is None:
-        return [], 0
+        return SearchResults([], 0)
     page = max(1, page)
     result = search_index.search(q, region=region_obj, organ_id=organ, item_type=item_type, topic=topic,
                                  offset=(page - 1) * per_page, limit=per_page)
-    rows = SearchEntry.objects.filter(pk__in=result.ids).select_related(
+    rows = SearchEntry.objects.filter(pk__in=result.ids).defer("terms", "weights", "embedding").select_related(
         "organ", "version__item", "version__item__catalog_item"
     )
     by_id = {r.pk: r for r in rows}
-    return [by_id[i] for i in result.ids if i in by_id], result.total
+    return SearchResults([by_id[i] for i in result.ids if i in by_id], result.total, result.suggestions,
+                         result.read_as)
+
+
+def search_items(q: str = "", **filters):
+    """Search current published items. Returns (entries in rank order, total)."""
+    found = search_results(q, **filters)
+    return found.entries, found.total
 
 
 def topics(audience: str | None = None) -> QuerySet[Topic]:

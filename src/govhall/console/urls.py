@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import onboarding_views as onboarding
-from . import views
+from . import views, vocabulary_views
 
 app_name = "console"
 urlpatterns = [
@@ -27,6 +27,12 @@ urlpatterns = [
     path("catalog/<int:pk>/", onboarding.catalog_item, name="catalog_item"),
     path("completeness/", onboarding.completeness_dashboard, name="completeness"),
     path("completeness/export.xlsx", onboarding.completeness_export, name="completeness_export"),
+    path("vocabulary/", vocabulary_views.vocabulary, name="vocabulary"),
+    path("vocabulary/import/", vocabulary_views.vocabulary_import, name="vocabulary_import"),
+    path("vocabulary/export/", vocabulary_views.vocabulary_export, name="vocabulary_export"),
+    path("vocabulary/words-to-add/", vocabulary_views.search_words, name="search_words"),
+    path("vocabulary/<int:pk>/", vocabulary_views.vocabulary_entry, name="vocabulary_entry"),
+    path("vocabulary/<int:pk>/delete/", vocabulary_views.vocabulary_delete, name="vocabulary_delete"),
     path("audit/", views.audit, name="audit"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:year>/", views.calendar, name="calendar"),

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from govhall.catalog.models import Organ, Region
 from govhall.catalog.onboarding.importer import OnboardingReport, onboard
+from govhall.catalog.services_vocabulary import vocabulary_import_starter
 from govhall.core.errors import DomainError
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
@@ -51,6 +52,8 @@ def load(*, accounts: bool = True, items: Path = ITEMS) -> dict[str, int]:
     counts = {"regions": regions.created["regions"], "organs": listed.created["organs"],
               "items": listed.created["items"], "main_items": listed.created["main_items"],
               "listed": listed.created["listed"]}
+    # the citizen vocabulary shipped with the platform (口语 → catalogue words), as for any new region
+    counts["vocabulary"] = vocabulary_import_starter(actor=None).created
     if accounts and settings.GOVHALL_DEMO:
         counts["accounts"] = create_demo_accounts()
     return counts

@@ -18,7 +18,7 @@ class Role(models.TextChoices):
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CATALOG_ADMIN: frozenset({"console.access", "catalog.item.view", "catalog.item.edit",
                                    "catalog.item.publish", "catalog.item.import", "catalog.onboard",
-                                   "licenses.type.manage"}),
+                                   "licenses.type.manage", "catalog.vocabulary.manage"}),
     Role.SUPERVISOR: frozenset({"console.access", "catalog.item.view", "core.audit.view", "cases.case.view",
                                "notifications.delivery.manage", "sharing.resource.view", "sharing.access.view",
                                "sharing.figures.view"}),

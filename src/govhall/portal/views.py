@@ -7,15 +7,17 @@ import datetime as dt
 import re
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from govhall.catalog import selectors
 from govhall.catalog.codesets import HandlingForm, ItemType, OnlineDepth, ServiceObject, TopicAudience
 from govhall.catalog.guide import GUIDE_PARTS, listed_parts
+from govhall.catalog.search import stats as search_stats
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC, requires
 
@@ -48,8 +50,11 @@ def _pages(page: int, total: int) -> dict:
 def _results(request, *, q: str = "", region: str | None = None, organ: int | None = None,
              item_type: str | None = None, topic: str | None = None) -> dict:
     page = _page_number(request.GET.get("page"))
-    entries, total = selectors.search_items(q, region=region, organ=organ, item_type=item_type, topic=topic,
-                                            page=page, per_page=PER_PAGE)
+    found = selectors.search_results(q, region=region, organ=organ, item_type=item_type, topic=topic,
+                                     page=page, per_page=PER_PAGE)
+    entries, total = found.entries, found.total
+    if q and page == 1:
+        search_stats.record_search(q, found=total)  # anonymous counter (catalog/search/stats.py)
     # Resolved once per page rather than once per result card (the hot path of the portal).
     guide_url = reverse("portal:guide", args=["CODE"]).replace("CODE", "{}")
     type_labels = dict(ItemType.choices)
@@ -58,7 +63,8 @@ def _results(request, *, q: str = "", region: str | None = None, organ: int | No
         e.type_label = type_labels.get(e.item_type, e.item_type)
     query = request.GET.copy()
     query.pop("page", None)
-    return {"entries": entries, "total": total, "pages": _pages(page, total), "query_string": query.urlencode()}
+    return {"entries": entries, "total": total, "pages": _pages(page, total), "query_string": query.urlencode(),
+            "suggestions": found.suggestions, "read_as": found.read_as}
 
 
 @requires(PUBLIC)
@@ -75,7 +81,13 @@ def home(request):
 
 
 @requires(PUBLIC)
+@require_http_methods(["GET", "HEAD", "POST"])
 def search(request):
+    """The search page; a POST with ``q`` is a click on one of its results (sent by govhall.js),
+    counted for the query statistics and answered with 204."""
+    if request.method == "POST":
+        search_stats.record_click(request.POST.get("q", "")[:100])
+        return HttpResponse(status=204)
     q = request.GET.get("q", "").strip()[:100]
     region = request.GET.get("region", "").strip() or None
     item_type = request.GET.get("type", "").strip() or None

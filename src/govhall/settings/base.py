@@ -279,6 +279,12 @@ GOVHALL_SITE_NAME = os.environ.get("GOVHALL_SITE_NAME",
 # Region whose catalogue the portal shows by default (GB/T 2260 code).
 GOVHALL_HOME_REGION = os.environ.get("GOVHALL_HOME_REGION",
                                      _DEMO_SITES.get(GOVHALL_DEMO_SET, ("", "341500"))[1])
+
+# Catalogue search (docs/search.md): the optional semantic stage (off | rerank | fallback; needs the
+# [semantic] extra), a model file other than the one the package ships, and the anonymous query statistics.
+GOVHALL_SEARCH_SEMANTIC = os.environ.get("GOVHALL_SEARCH_SEMANTIC", "off")
+GOVHALL_SEARCH_SEMANTIC_MODEL = os.environ.get("GOVHALL_SEARCH_SEMANTIC_MODEL", "")
+GOVHALL_SEARCH_LOG = env_bool("GOVHALL_SEARCH_LOG", True)
 # Seconds between scheduler ticks; the scheduler lock lease is three ticks.
 GOVHALL_SCHEDULER_TICK = int(os.environ.get("GOVHALL_SCHEDULER_TICK", 30))
 # Task lease (core/task_lease.py): a task left RUNNING by a `govhall worker` whose heartbeat is older

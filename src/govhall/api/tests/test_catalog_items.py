@@ -78,12 +78,12 @@ def test_an_unknown_organ_or_region_gives_an_empty_page_not_an_error(client, cat
     for params in ({"organ": "11341500MB0000000X"}, {"region": "999999"}):
         response = client.get(ITEMS, params)
         assert response.status_code == 200
-        assert response.json() == {"count": 0, "page": 1, "per_page": 20, "results": []}
+        assert response.json() == {"count": 0, "page": 1, "per_page": 20, "results": [], "suggestions": []}
 
 
 def test_draft_only_items_never_appear(client, catalogue):
     assert catalogue["draft"].code not in codes(client.get(ITEMS))
-    assert codes(client.get(ITEMS, {"q": "结婚登记"})) == set()
+    assert catalogue["draft"].code not in codes(client.get(ITEMS, {"q": "结婚登记"}))
     response = client.get(f"{ITEMS}/{catalogue['draft'].code}")
     assert response.status_code == 404
 
@@ -119,6 +119,7 @@ def test_a_list_of_twenty_items_takes_a_bounded_number_of_queries(client, organ,
     catalog_item = testing.make_catalog_item()
     for _ in range(20):
         testing.make_item(organ=testing.make_organ(), catalog_item=catalog_item)
+    client.get(ITEMS, {"per_page": 20, "region": "341500"})  # loads this process's in-memory index once
     with django_assert_max_num_queries(5):
         response = client.get(ITEMS, {"per_page": 20, "region": "341500"})
     assert len(response.json()["results"]) == 20
@@ -202,3 +203,17 @@ def test_a_bad_date_is_a_structured_422_on_the_on_field(client, published_item, 
     error = response.json()["error"]
     assert (error["code"], error["field"]) == ("request.invalid", "on")
     assert "YYYY-MM-DD" in error["message_zh"]
+
+
+def test_a_typo_gets_results_and_a_did_you_mean_suggestion(client, catalogue):
+    data = client.get(ITEMS, {"q": "食品经营许克"}).json()
+    assert data["results"][0]["implementation_code"] == catalogue["food"].code
+    assert data["suggestions"] == ["食品经营许可"]
+
+
+def test_the_region_filter_with_everyday_words_answers_only_that_region(client, catalogue):
+    from govhall.catalog import services_vocabulary
+
+    services_vocabulary.vocabulary_create(actor=None, term="开药店", canonical="药品零售企业许可")
+    assert codes(client.get(ITEMS, {"q": "我想开个药店", "region": "340100"})) == {catalogue["pharmacy"].code}
+    assert catalogue["pharmacy"].code not in codes(client.get(ITEMS, {"q": "我想开个药店", "region": "341500"}))

