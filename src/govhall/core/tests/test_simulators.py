@@ -8,6 +8,9 @@ from django.test import override_settings
 
 from govhall.core import simulators
 
+# the system checks include the master key check, which reads the database
+pytestmark = pytest.mark.django_db
+
 ALL = {"population-register", "legal-person-register", "face-check", "sms", "payment"}
 
 
