@@ -1,6 +1,6 @@
 """Synthetic catalogue for benchmarks: N implementation items with complete published guides.
 
-Names come from a real district's published list (bench/data/guangan-district-items.json, 1,135
+Names come from a real district's published list (src/govhall/demo/data/guangan-district-items.json, 1,135
 items) when present, else from the demo data, combined with organ and region variants. Rows are
 bulk-inserted (no audit events: this is load data, not a history) and indexed for search with the
 same functions the publishing service uses (catalog.search.bulk_index).
@@ -30,7 +30,7 @@ from govhall.catalog.models import (
 from govhall.catalog.testing import make_credit_code
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT / "bench" / "data" / "guangan-district-items.json"
+REAL = ROOT / "src" / "govhall" / "demo" / "data" / "guangan-district-items.json"
 DEMO = ROOT / "src" / "govhall" / "catalog" / "demo_data" / "anhui_luan.json"
 MATERIALS = ["居民身份证", "营业执照", "房屋租赁合同", "食品安全管理制度", "经营场所平面图", "户口簿", "申请表", "健康证明"]
 TYPES = ["01", "05", "07", "08", "10", "20"]

@@ -4,8 +4,8 @@ Usage:  .venv/bin/python bench/search_quality.py [--db sqlite|postgres] [--seman
                                                  [--queries FILE] [--no-vocabulary] [--show-misses]
 
 Method: a fresh database (a temporary SQLite file, or the PostgreSQL database govhall_bench_quality,
-emptied first) gets the Guang'an District list (bench/guangan_fixture.py: 1,135 published items,
-names only) and the starter vocabulary (`govhall catalog vocabulary import --starter` does the same).
+emptied first) gets the Guang'an District list through the onboarding import (the Guang'an demo loader:
+1,135 items published as listed, names and codes only) and the starter vocabulary (`govhall catalog vocabulary import --starter` does the same).
 Every query of bench/data/search_queries_guangan.jsonl goes through the function the API and the
 portal use (catalog.selectors.search_items, region 511602, first page of 10); a query counts as
 found at rank k when any of its expected items is the k-th result. Latency is the selector's, per
@@ -115,6 +115,18 @@ def _figures(ranks: list) -> dict:
             "mrr": round(sum(1 / r for r in ranks if r) / n, 3)}
 
 
+def load_guangan() -> dict:
+    """The Guang'an list through the platform's own onboarding path (the Guang'an demo loader, without
+    accounts or vocabulary); ``entries`` maps the list's item codes to search entry ids."""
+    from govhall.catalog.models import ImplementationItem
+    from govhall.demo import guangan
+
+    counts = guangan.load(accounts=False, vocabulary=False)
+    entries = dict(ImplementationItem.objects.filter(organ__region__code=guangan.DISTRICT)
+                   .exclude(local_code="").values_list("local_code", "search_entry__id"))
+    return {**counts, "entries": entries}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -126,14 +138,13 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "search_quality.json"))
     args = parser.parse_args()
     setup(args.db)
-    import guangan_fixture
     from django.test import override_settings
 
     from govhall.catalog import services_vocabulary
     from govhall.catalog.search import semantic
 
     t = time.perf_counter()
-    loaded = guangan_fixture.load()
+    loaded = load_guangan()
     vocabulary = None
     if args.vocabulary:
         path = Path(args.vocabulary)

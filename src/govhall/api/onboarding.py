@@ -32,6 +32,7 @@ from .permissions import permission
 from .schemas import ErrorOut, ProblemOut
 
 router = Router(tags=["catalogue onboarding"], auth=django_auth)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -370,17 +371,19 @@ def items_update(request, key: str, payload: ItemPatch):
 
 # --- the import ---
 
-@router.post("/onboarding/imports", response={200: ImportOut, 400: ImportOut, 401: ErrorOut, 403: ErrorOut,
-                                              404: ErrorOut, 422: ErrorOut},
+@router.post("/onboarding/imports", response={200: ImportOut, **ERRORS},
              url_name="onboarding_imports", summary="导入表格（先试导入）/ import a table (dry run first)")
 @permission(ONBOARD)
 def imports(request, filters: Query[ImportQuery], file: File[UploadedFile]):
     """Multipart field ``file``: CSV, Excel (.xlsx) or JSON. ``dry_run=true`` (the default) checks
     every row and saves nothing; ``dry_run=false`` commits all or nothing. 400 lists every problem
-    with its row and column (the same problems the console and the CLI report)."""
+    with its row and column (the same problems the console and the CLI report), in the error shape of
+    every other refusal."""
     region = _scoped_region(request.user, filters.region) if filters.region else None
     report = onboard(actor=request.user, kind=filters.kind, file=file, region=region, dry_run=filters.dry_run)
-    return Status(200 if report.ok else 400, report.as_dict())
+    if not report.ok:
+        raise DomainError(list(report.problems))
+    return report.as_dict()
 
 
 # --- completeness ---
@@ -409,12 +412,13 @@ def completeness_view(request, filters: Query[CompletenessQuery]):
                         for r in board.rows]}
 
 
-@router.get("/onboarding/completeness.xlsx", url_name="onboarding_completeness_export",
-            summary="指南完整度导出 / completeness export (.xlsx)")
+@router.get("/onboarding/completeness.xlsx", response={200: None, **ERRORS}, url_name="onboarding_completeness_export",
+            summary="指南完整度导出 / completeness export (.xlsx)",
+            openapi_extra={"responses": {"200": {"description": "the workbook", "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}}}}}})
 @permission(ITEM_VIEW)
 def completeness_export(request, filters: Query[CompletenessQuery]):
     board = _board(request, filters)
-    response = HttpResponse(completeness.export_bytes(board),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(completeness.export_bytes(board), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="govhall-completeness.xlsx"'
     return response

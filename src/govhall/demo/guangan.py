@@ -43,7 +43,7 @@ def _checked(report: OnboardingReport) -> OnboardingReport:
 
 
 @transaction.atomic
-def load(*, accounts: bool = True, items: Path = ITEMS) -> dict[str, int]:
+def load(*, accounts: bool = True, vocabulary: bool = True, items: Path = ITEMS) -> dict[str, int]:
     """Load the regions and the list through the onboarding import (system actor), then the demo
     accounts when demo mode is on. Returns counts. Raises DomainError if the import refuses."""
     regions = _checked(onboard(actor=None, kind="regions", file=REGIONS, dry_run=False))
@@ -52,8 +52,8 @@ def load(*, accounts: bool = True, items: Path = ITEMS) -> dict[str, int]:
     counts = {"regions": regions.created["regions"], "organs": listed.created["organs"],
               "items": listed.created["items"], "main_items": listed.created["main_items"],
               "listed": listed.created["listed"]}
-    # the citizen vocabulary shipped with the platform (口语 → catalogue words), as for any new region
-    counts["vocabulary"] = vocabulary_import_starter(actor=None).created
+    if vocabulary:  # the citizen vocabulary shipped with the platform (口语 → catalogue words)
+        counts["vocabulary"] = vocabulary_import_starter(actor=None).created
     if accounts and settings.GOVHALL_DEMO:
         counts["accounts"] = create_demo_accounts()
     return counts

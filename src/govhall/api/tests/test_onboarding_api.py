@@ -73,7 +73,7 @@ def test_an_import_is_a_dry_run_unless_asked_and_reports_rows(admin_client):
     bad = LIST.replace(",20,", ",3x,")
     response = admin_client.post(f"{BASE}/imports?kind=items&region=511602", {"file": upload(bad)})
     assert response.status_code == 400
-    assert [(p["row"], p["column"]) for p in response.json()["problems"]] == [(2, "item_type")]
+    assert [(p["row"], p["column"]) for p in response.json()["error"]["problems"]] == [(2, "item_type")]
     response = admin_client.post(f"{BASE}/imports?kind=items&region=511602&dry_run=false",
                                  {"file": upload(LIST)})
     assert response.status_code == 200 and response.json()["committed"]
