@@ -137,3 +137,18 @@ def test_the_search_page_offers_did_you_mean_and_says_how_pinyin_was_read(client
     assert "您是不是要找" in html and "?q=%E5%B1%85%E6%B0%91%E8%BA%AB%E4%BB%BD%E8%AF%81" in html  # 居民身份证
     html = client.get(reverse("portal:search"), {"q": "hukou"}).content.decode()
     assert "已按拼音识别为“户口”" in html and "户口登记" in html
+
+
+def test_a_main_item_gives_its_place_to_its_sub_items_that_match(organ):
+    """A main item (主项) is a heading: one applies for a sub-item, which its guide lists."""
+    made = {name: testing.make_item(organ=organ, name=name, keywords=[], acceptance_conditions="符合法定条件",
+                                    catalog_item=testing.make_catalog_item(name=name))
+            for name in ("取水许可", "取水许可证新办审批", "取水许可证延续审批", "特种行业许可", "旅馆业开业审批")}
+    for main, sub in [("取水许可", "取水许可证新办审批"), ("取水许可", "取水许可证延续审批"),
+                      ("特种行业许可", "旅馆业开业审批")]:
+        sub_item = made[sub]
+        sub_item.parent = made[main]
+        sub_item.save(update_fields=["parent"])
+    found = names("取水许可")
+    assert "取水许可" not in found and found[0] == "取水许可证新办审批"
+    assert first("特种行业许可") == "特种行业许可"  # its sub-item does not match: the main item stays

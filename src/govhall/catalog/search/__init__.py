@@ -124,6 +124,7 @@ def rank(snap, plan: Plan, mask: np.ndarray, needed: int) -> tuple[list[int], in
     best = float(final.max())
     keep = (final >= best * RELATIVE_FLOOR) & (final >= ABSOLUTE_FLOOR)
     candidates, final = candidates[keep], final[keep]
+    candidates, final = _fold_main_items(snap, candidates, final)
     total = len(candidates)
     if total == 0:
         return [], 0, {}
@@ -133,6 +134,18 @@ def rank(snap, plan: Plan, mask: np.ndarray, needed: int) -> tuple[list[int], in
     order = np.lexsort((candidates[part], lengths, -np.round(final[part], 4)))
     scored = {int(s): float(f) for s, f in zip(candidates[part], final[part], strict=True)}
     return [int(s) for s in candidates[part][order]], total, scored
+
+
+def _fold_main_items(snap, candidates: np.ndarray, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A main item (主项) is a heading: one applies for one of its sub-items. When a sub-item is among
+    the results, its main item gives it the place (its guide lists the sub-items anyway); a main item
+    whose sub-items did not match stays."""
+    mains = snap.main_items()[candidates]
+    present = mains[mains >= 0]
+    if len(present) == 0:
+        return candidates, final
+    keep = ~np.isin(snap.item_ids[candidates], present)
+    return candidates[keep], final[keep]
 
 
 def _coverage(snap, plan: Plan, candidates: np.ndarray) -> np.ndarray:

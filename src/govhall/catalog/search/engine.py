@@ -124,6 +124,18 @@ class Snapshot:
         matrix, has = self._vectors
         return (matrix, has) if has.any() else None
 
+    def main_items(self) -> np.ndarray:
+        """Per slot, the item id of its main item (主项), or -1 for an item that is no sub-item; read
+        once per snapshot (a change of main item re-indexes the sub-item, which makes a new one)."""
+        array = self._derived.get("main_items")
+        if array is None:
+            from govhall.catalog.models import ImplementationItem
+
+            parents = dict(ImplementationItem.objects.filter(parent__isnull=False).values_list("id", "parent_id"))
+            array = np.asarray([parents.get(int(i), -1) for i in self.item_ids], dtype=np.int64)
+            self._derived["main_items"] = array
+        return array
+
     @property
     def live(self) -> int:
         return int(self.alive.sum())
