@@ -414,7 +414,7 @@ def completeness_view(request, filters: Query[CompletenessQuery]):
 
 @router.get("/onboarding/completeness.xlsx", response={200: None, **ERRORS}, url_name="onboarding_completeness_export",
             summary="指南完整度导出 / completeness export (.xlsx)",
-            openapi_extra={"responses": {"200": {"description": "the workbook", "content": {
+            openapi_extra={"responses": {200: {"description": "the workbook", "content": {
                 XLSX: {"schema": {"type": "string", "format": "binary"}}}}}})
 @permission(ITEM_VIEW)
 def completeness_export(request, filters: Query[CompletenessQuery]):
