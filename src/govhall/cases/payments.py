@@ -35,7 +35,7 @@ DEFAULT_PROVIDER = "govhall.cases.payments.SimulatorProvider"
 ADAPTER = simulators.declare(simulators.Adapter(
     "payment", "GOVHALL_PAYMENT_PROVIDER", DEFAULT_PROVIDER, "在线支付", "payment provider"))
 ORDER_PREFIX = "PAY"
-ORDER_RANDOM_DIGITS = 8
+ORDER_RANDOM_DIGITS = 12
 
 
 class PaymentNotConfirmed(Exception):
@@ -114,8 +114,9 @@ def format_fen(fen: int) -> str:
 
 
 def new_order_number() -> str:
-    """"PAY" + local yyyymmddHHMMSS + 8 random digits (25 characters). Unique in practice; the
-    ``order_number`` column is unique, so a caller that hits IntegrityError simply draws again."""
+    """"PAY" + local yyyymmddHHMMSS + 12 random digits (29 characters). Unique in practice (two draws
+    in one second collide with probability 10⁻¹²); the ``order_number`` column is unique and the
+    service that creates an order draws again on the rare IntegrityError."""
     stamp = timezone.localtime().strftime("%Y%m%d%H%M%S")
     return f"{ORDER_PREFIX}{stamp}{secrets.randbelow(10**ORDER_RANDOM_DIGITS):0{ORDER_RANDOM_DIGITS}d}"
 

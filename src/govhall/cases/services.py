@@ -526,8 +526,16 @@ def _accept(case: Case, actor, today: dt.date) -> None:
         # Lines whose standard is not a plain amount count as 0 here and are listed for the window
         # to settle (see docs/uploads-and-payments.md).
         lines, _total = payments.fee_lines(case.version.fees.all())
-        PaymentOrder.objects.create(case=case, order_number=payments.new_order_number(),
-                                    amount_fen=sum(line["amount_fen"] or 0 for line in lines), lines=lines)
+        amount = sum(line["amount_fen"] or 0 for line in lines)
+        for attempt in range(3):  # a number drawn twice (payments.new_order_number) is drawn again
+            try:
+                with transaction.atomic():
+                    PaymentOrder.objects.create(case=case, order_number=payments.new_order_number(),
+                                                amount_fen=amount, lines=lines)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
 
 
 def _accepted_message(case: Case) -> tuple[str, str]:

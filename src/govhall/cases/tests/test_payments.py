@@ -79,7 +79,7 @@ def test_order_numbers_are_well_formed_and_distinct():
     assert len(numbers) == 2000
     stamp = timezone.localtime().strftime("%Y%m%d")
     for number in numbers:
-        assert re.fullmatch(r"PAY\d{14}\d{8}", number)
+        assert re.fullmatch(r"PAY\d{14}\d{12}", number)
         assert number[3:11] == stamp or number[3:11] > stamp  # past midnight during the test
         assert len(number) <= PaymentOrder._meta.get_field("order_number").max_length
 

@@ -291,6 +291,24 @@ def test_decision_and_results_download(user_client, stranger_client, submitted, 
 # --- payment -----------------------------------------------------------------------------------------
 
 
+def test_an_order_number_drawn_twice_is_drawn_again(applicant_person, organ, window, clock_start, media,
+                                                    monkeypatch):
+    paid_item = testing.make_item(organ=organ, name="收费事项", fee_charged=True, fees=[
+        {"name": "工本费", "standard": "每件10元", "basis": "", "reduction": ""}])
+    user = applicant_person.user
+    cases = []
+    for _ in range(2):
+        application = services.application_start(actor=user, item_code=paid_item.code)
+        fill(application, user)
+        cases.append(services.application_submit(actor=user, application=application))
+    draws = iter(["PAY20261208120000000000000001", "PAY20261208120000000000000001", "PAY20261208120000000000000002"])
+    monkeypatch.setattr("govhall.cases.payments.new_order_number", lambda: next(draws))
+    for case in cases:
+        services.case_accept(actor=window, case=case)
+    assert sorted(PaymentOrder.objects.values_list("order_number", flat=True)) == [
+        "PAY20261208120000000000000001", "PAY20261208120000000000000002"]
+
+
 def test_payment_simulator_marks_the_order_paid(user_client, stranger_client, applicant_person, organ, window,
                                                  clock_start, media):
     paid_item = testing.make_item(organ=organ, name="收费事项", fee_charged=True, fees=[
