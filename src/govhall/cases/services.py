@@ -32,7 +32,7 @@ from govhall.catalog.codesets import (
 )
 from govhall.catalog.models import ImplementationItem
 from govhall.catalog.selectors import application_refusal, published_version
-from govhall.core import audit
+from govhall.core import audit, events
 from govhall.core.calendar import CalendarYearUnknown
 from govhall.core.calendar_store import get_calendar
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
@@ -463,6 +463,16 @@ def _stage(case: Case) -> str:
     return Stage.DECIDE
 
 
+def _close(case: Case, state: str, result_code: str, *fields: str) -> None:
+    """The one place a case ends (delivered, not accepted, withdrawn, correction expired): final state,
+    closing time, saved, and the ``case.closed`` domain event recorded in the same transaction for
+    whatever must follow (archiving, rating invitations, supervision)."""
+    case.state, case.closed_at, case.result_code = state, timezone.now(), result_code
+    _refresh(case, "state", "closed_at", "result_code", *fields)
+    events.record("case.closed", {"case_id": case.pk, "number": case.number, "state": state,
+                                  "result_code": result_code or ""})
+
+
 def _refresh(case: Case, *fields: str) -> None:
     """Recompute the cached due dates and the queue, bump the row version and save."""
     today = _today()
@@ -589,8 +599,7 @@ def case_refuse(*, actor, case: Case, reason: str, legal_basis: str, expected_ve
            + _required_text(legal_basis, "cases.refuse.legal_basis", "请填写法律依据", "give the legal basis",
                             "legal_basis"))
     notice = _notice_number("不予受理", case)
-    case.state, case.closed_at, case.result_code = CaseState.NOT_ACCEPTED, timezone.now(), "not_accepted"
-    _refresh(case, "state", "closed_at", "result_code")
+    _close(case, CaseState.NOT_ACCEPTED, "not_accepted")
     _event(case, "not_accepted", actor, f"不予受理（{notice}）：{reason}；依据：{legal_basis}",
            f"not accepted ({notice}): {reason}; legal basis: {legal_basis}",
            {"notice": notice, "reason": reason, "legal_basis": legal_basis})
@@ -778,9 +787,7 @@ def expire_corrections(today: dt.date | None = None) -> list[str]:
             if case.state != CaseState.CORRECTION or case.correction_due >= today:
                 continue
             CorrectionNotice.objects.filter(case=case).update(state=CorrectionNotice.State.EXPIRED)
-            case.state, case.closed_at, case.result_code = (CaseState.CORRECTION_EXPIRED, timezone.now(),
-                                                            "correction_expired")
-            _refresh(case, "state", "closed_at", "result_code")
+            _close(case, CaseState.CORRECTION_EXPIRED, "correction_expired")
             zh = f"补正期限 {case.correction_due} 已过，未收到补正材料，办件终止。"
             en = f"The correction deadline {case.correction_due} passed without corrections; the case has ended."
             _event(case, "correction_expired", None, zh, en)
@@ -1106,8 +1113,7 @@ def case_deliver(*, actor, case: Case, method: str, address: str = "", tracking_
     delivery = Delivery.objects.create(case=case, method=method, address=address.strip(),
                                        tracking_number=tracking_number.strip(), delivered_by=actor,
                                        delivered_at=timezone.now())
-    case.state, case.closed_at = CaseState.CLOSED, timezone.now()
-    _refresh(case, "state", "closed_at")
+    _close(case, CaseState.CLOSED, case.result_code)
     how_zh = {"download": "在线下载", "post": f"邮寄（{tracking_number or '单号待补'}）", "window": "窗口领取"}[method]
     zh, en = f"结果已送达（{how_zh}），办件办结。", f"Result delivered ({method}); the case is closed."
     _event(case, "delivered", actor, zh, en, {"method": method})
@@ -1127,9 +1133,8 @@ def case_withdraw(*, actor, case: Case, reason: str = "", expected_version: int 
     case.special_procedures.filter(ended_on__isnull=True).update(ended_on=today, result="申请人撤回 / withdrawn")
     case.steps.filter(state__in=[CaseStep.State.WAITING, CaseStep.State.ACTIVE]).update(
         state=CaseStep.State.CANCELLED)
-    case.state, case.closed_at, case.result_code = CaseState.WITHDRAWN, timezone.now(), "withdrawn"
     case.current_step = None
-    _refresh(case, "state", "closed_at", "result_code", "current_step")
+    _close(case, CaseState.WITHDRAWN, "withdrawn", "current_step")
     _event(case, "withdrawn", actor, f"申请人撤回申请。{reason}".strip(), f"withdrawn by the applicant. {reason}".strip())
     _tell(case, "withdrawn", f"办件 {case.number} 已撤回", f"Case {case.number} withdrawn",
           "您已撤回申请，办件终止。", "You withdrew the application; the case has ended.")

@@ -8,4 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
         from . import checks, tasks  # noqa: F401  (registers deployment checks and periodic jobs)
+
+        autodiscover_modules("subscribers")  # each context's domain-event subscribers (core/events.py)

@@ -107,3 +107,43 @@ class TaskWorker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class DomainEvent(models.Model):
+    """Something that happened in a context (``case.closed``, ``licence.issued``, …), recorded in the
+    same transaction as the change itself: the transactional outbox. See core/events.py."""
+
+    name = models.CharField(max_length=80, db_index=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    payload = models.JSONField(default=dict, help_text="ids and codes only, never personal data")
+    occurred_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.name} v{self.version}"
+
+
+class EventDelivery(models.Model):
+    """One event handed to one subscriber: pending → done, or pending → (retries) → failed."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    event = models.ForeignKey(DomainEvent, on_delete=models.PROTECT, related_name="deliveries")
+    subscriber = models.CharField(max_length=100)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    last_error = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "subscriber"], name="core_event_delivery_once")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="core_event_delivery_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscriber} ({self.state})"

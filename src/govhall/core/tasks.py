@@ -25,3 +25,21 @@ def verify_audit_chain() -> dict:
 @periodic("core.audit.verify", every=dt.timedelta(hours=24))
 def schedule_audit_verification():
     return verify_audit_chain.enqueue()
+
+
+@task()
+def deliver_event(delivery_id: int) -> str:
+    from . import events
+
+    return events.deliver(delivery_id)
+
+
+@periodic("core.events.sweep", every=dt.timedelta(minutes=1))
+def sweep_event_deliveries():
+    """Queue again the deliveries a dead worker or a lost task left pending."""
+    from . import events
+
+    ids = events.due(grace=events.SWEEP_GRACE)
+    for pk in ids:
+        deliver_event.enqueue(pk)
+    return len(ids)
