@@ -298,7 +298,8 @@ def package_check(*, actor, package: ArchivePackage, trigger: str = "command", _
         except (FileNotFoundError, OSError, ValueError) as exc:
             results = [checks.Result(checks.INTEGRITY, "integrity_files_present", checks.FAILURE,
                                      f"the stored package cannot be opened: {exc}")]
-            results += checks.authenticity_recorded_location(checks.Subject(Path(tmp), package))
+            subject = checks.Subject(Path(tmp), package)
+            results += checks.authenticity_recorded_location(subject) + checks.security_carrier_sound(subject)
         else:
             results = check_bag(bag_dir, package)
     return _record_run(package, results, trigger, actor)
@@ -503,7 +504,7 @@ def disposal_decide(*, actor, disposal: DisposalList, approve: bool, note: str =
     package (a legal hold set meanwhile refuses it). The proposer cannot approve their own list.
     Audit: archives.disposal.approved / .rejected."""
     disposal = DisposalList.objects.select_for_update().get(pk=disposal.pk)
-    scope.ensure(actor, disposal.organ_id, DISPOSAL_APPROVE, view=DISPOSAL_APPROVE, label=str(disposal.pk))
+    scope.ensure(actor, disposal.organ_id, DISPOSAL_APPROVE, label=str(disposal.pk))
     if disposal.state != DisposalList.State.PROPOSED:
         raise _err("archives.disposal.decided", "该销毁清单已处理", "this list has been decided already")
     if disposal.proposed_by_id == getattr(actor, "pk", None):
