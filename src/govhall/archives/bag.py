@@ -20,6 +20,7 @@ OpenSSL) but ignores them when validating (it only reads algorithms in
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ import bagit
 from .collect import Collected
 
 CHECKSUMS = ["sha256", "sha512", "sm3"]
+logging.getLogger("bagit").setLevel(logging.WARNING)  # one INFO line per file and step otherwise
 SEAL_FILE = "tagmanifest-sm3.txt.ses"
 SEALED_FILE = "tagmanifest-sm3.txt"
 METADATA_PATH = "metadata/archival-metadata.xml"
