@@ -14,6 +14,7 @@ written in one transaction; then the four-property checks run over the stored pa
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import random
 import secrets
@@ -187,7 +188,7 @@ def package_build(*, actor, case: Case, trigger: str = "archiving", reason: str 
         organ=case.organ, archiving_organ=organ, applicant_masked=collect.mask_name(case.applicant_name),
         applicant_index=fields.blind_index(case.applicant_name, APPLICANT_INDEX_FIELD), case_state=case.state,
         result_code=case.result_code, received_at=case.received_at, closed_at=case.closed_at, storage_name=name,
-        copy_storage_name=copy_name, size=len(zip_bytes), sha256=__import__("hashlib").sha256(zip_bytes).hexdigest(),
+        copy_storage_name=copy_name, size=len(zip_bytes), sha256=hashlib.sha256(zip_bytes).hexdigest(),
         sm3=crypto_sm.sm3_hex(zip_bytes), tagmanifest_sm3=built.tagmanifest_sm3, payload_files=built.payload_files,
         payload_bytes=built.payload_bytes, seal=seal, seal_der=seal_der, retention_period=period,
         retain_until=retain_until(period, closed), built_in_ms=int((time.perf_counter() - started) * 1000),
