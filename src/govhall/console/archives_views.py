@@ -131,9 +131,34 @@ def disposals(request):
     due = (selectors.visible_packages(request.user).filter(state=ArchivePackage.State.STORED, legal_hold=False,
                                                              retain_until__lte=today)
            .order_by("retain_until")[:200])
+    from django.conf import settings
+
+    from govhall.archives.models import RetentionPeriod, RetentionRule
+    from govhall.catalog.codesets import ItemType
+
+    rules = {r.item_type: r for r in RetentionRule.objects.all()}
+    default = getattr(settings, "GOVHALL_ARCHIVES_DEFAULT_RETENTION", RetentionPeriod.PERMANENT)
+    table = [{"code": code, "label": label, "rule": rules.get(code)} for code, label in ItemType.choices]
     return render(request, "console/archives/disposals.html", {
         "lists": lists, "due": due, "can_propose": has_permission(request.user, DISPOSAL_PROPOSE),
-        "can_approve": has_permission(request.user, DISPOSAL_APPROVE)})
+        "can_approve": has_permission(request.user, DISPOSAL_APPROVE),
+        "can_manage": has_permission(request.user, PACKAGE_MANAGE), "retention": table,
+        "periods": RetentionPeriod.choices, "default_period": RetentionPeriod(default).label})
+
+
+@require_POST
+@requires(PACKAGE_MANAGE)
+def retention_set(request):
+    try:
+        services.retention_set(actor=request.user, item_type=request.POST.get("item_type", ""),
+                               period=request.POST.get("period", ""), note=request.POST.get("note", ""))
+        messages.success(request, _("Retention period saved."))
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        for problem in exc.problems:
+            messages.error(request, f"{problem.message_zh} ({problem.message_en})")
+    return redirect("console:archive_disposals")
 
 
 @require_POST

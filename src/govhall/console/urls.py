@@ -36,6 +36,7 @@ urlpatterns = [
     path("vocabulary/<int:pk>/delete/", vocabulary_views.vocabulary_delete, name="vocabulary_delete"),
     path("archives/", archives.archives, name="archives"),
     path("archives/disposal/", archives.disposals, name="archive_disposals"),
+    path("archives/retention/", archives.retention_set, name="archive_retention_set"),
     path("archives/disposal/propose/", archives.disposal_propose, name="archive_disposal_propose"),
     path("archives/disposal/<int:pk>/decide/", archives.disposal_decide, name="archive_disposal_decide"),
     path("archives/disposal/<int:pk>/execute/", archives.disposal_execute, name="archive_disposal_execute"),

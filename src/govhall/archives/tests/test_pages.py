@@ -58,7 +58,12 @@ def test_disposal_pages(client, refused, archivist, approver, fully_logged_in, c
     package = ArchivePackage.objects.get(case_number=refused.number)
     ArchivePackage.objects.filter(pk=package.pk).update(retention_period="10y", retain_until=dt.date(2026, 1, 1))
     fully_logged_in(client, archivist)
-    assert refused.number in client.get(reverse("console:archive_disposals")).content.decode()
+    client.post(reverse("console:archive_retention_set"), {"item_type": "01", "period": "30y", "note": "测试"})
+    from govhall.archives.models import RetentionRule
+
+    assert RetentionRule.objects.get(item_type="01").period == "30y"
+    page = client.get(reverse("console:archive_disposals")).content.decode()
+    assert refused.number in page and "测试" in page
     client.post(reverse("console:archive_disposal_propose"), {"package": [package.pk], "reason": "期满"})
     disposal = DisposalList.objects.get()
     fully_logged_in(client, approver)
