@@ -7,10 +7,10 @@ Method: a database of its own (SQLite file under /tmp/govhall-bench-archives/, o
 database ``govhall_bench_archives``), migrated, with the Lu'an demo loaded (which archives its two
 closed cases: one granted with its licence, one not accepted). Then, for each of the two cases,
 ``rounds`` rebuilds (``services.package_build``: collect, bag with SHA-256/SHA-512/SM3 manifests,
-seal over tagmanifest-sm3.txt, ZIP, store, transparency log, audit) without the checks, then
-``rounds`` four-property check runs (wall-clock time, and the build's CPU time of this process,
-which the machine's load does not inflate; pdfsig and OpenSSL subprocesses are not in it), over the stored package, then 5 restore drills (pdfsig
-included when installed). Packages per second = 1 / p50 of a build. Sizes are the stored ZIP and the
+seal over tagmanifest-sm3.txt, ZIP, store, transparency log, audit) without the checks (wall-clock
+time, and the CPU time of this process, which the machine's load does not inflate), then ``rounds``
+four-property check runs over the stored package, then 5 restore drills (pdfsig included when
+installed). Packages per second = 1 / p50 of a build. Sizes are the stored ZIP and the
 payload. Results go to stdout and bench/results/archives-<db>.json. Not a test: nothing here asserts
 a time.
 """
