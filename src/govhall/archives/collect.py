@@ -218,7 +218,7 @@ def collect(case: Case) -> Collected:
     if root is not None:
         files.append(PayloadFile("pki/root.pem", _pem(bytes(root.der)), "trust_anchor",
                                  "平台根证书（SM2）/ the platform's SM2 root", origin="crypto.ca"))
-    crl = ca.current_crl(refresh=False)
+    crl = ca.current_crl()
     if crl:
         files.append(PayloadFile("pki/crl.pem", _pem(crl, "X509 CRL"), "crl", "证书吊销列表 / CRL at archiving",
                                  origin="crypto.ca"))

@@ -9,6 +9,7 @@ import hashlib
 import io
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -92,6 +93,11 @@ def test_a_granted_case_is_archived_with_everything_and_verifies_outside_the_pla
     assert granted.number in xml and "张*" in xml and "张三" not in xml  # the applicant masked
     # the seal over the tag manifest, verified by OpenSSL
     openssl_verifies_seal(bag_dir, tmp_path)
+    # and the platform's offline verifier (OpenSSL and asn1crypto only) with the package's own CRL
+    script = Path(__file__).resolve().parents[4] / "docs" / "verify_seal.py"
+    done = subprocess.run([sys.executable, str(script), B.SEALED_FILE, B.SEAL_FILE, "data/pki/root.pem", "--crl",
+                           "data/pki/crl.pem"], cwd=bag_dir, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "VALID" in done.stdout, done.stdout + done.stderr
     # every sealed PDF: pdfsig says valid
     for name in pdfs:
         out = subprocess.run(["pdfsig", str(bag_dir / name)], capture_output=True, text=True).stdout
