@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,8 @@ from govhall.core.errors import NotFound
 
 from . import clock, signing
 from .authority import is_party, may_read, visible_q
-from .models import OPEN_STATES, Application, Case, CaseEvent, CaseStep, Stage
+from .models import OPEN_STATES, Application, Case, CaseEvent, CaseStep, Extension, Stage
+from .permissions import CASE_DECIDE
 from .scope import organ_ids, visible_cases_q
 from .services import clock_of
 
@@ -41,8 +42,18 @@ def queue(user, stage: str, *, limit: int = 50, offset: int = 0) -> list[Case]:
         return list(Case.objects.filter(steps__kind=CaseStep.Kind.JOINT, steps__state=CaseStep.State.ACTIVE,
                                         steps__organ_id__in=organs).distinct().select_related("organ", "assignee")
                     .only(*fields).order_by("due_date", "pk")[offset:offset + limit])
-    return list(Case.objects.filter(organ_id__in=organs, stage=stage).select_related("organ", "assignee")
+    where = Q(organ_id__in=organs, stage=stage)
+    if stage == Stage.APPROVE:  # extension requests wait for the same approvers (Art. 42)
+        where |= Q(pk__in=_extension_requests(user))
+    return list(Case.objects.filter(where).select_related("organ", "assignee")
                 .only(*fields).order_by("queue_due", "pk")[offset:offset + limit])
+
+
+def _extension_requests(user) -> QuerySet:
+    """Ids of open cases with an extension request waiting for an approver of ``user``'s organs."""
+    organs = organ_ids(user, CASE_DECIDE)
+    return (Extension.objects.filter(state=Extension.State.REQUESTED, case__organ_id__in=organs,
+                                     case__state__in=OPEN_STATES).values("case_id"))
 
 
 def queue_counts(user) -> dict[str, int]:
@@ -53,6 +64,8 @@ def queue_counts(user) -> dict[str, int]:
     rows = (Case.objects.filter(organ_id__in=organs, stage__in=[s for s in QUEUES if s != Stage.JOINT])
             .values("stage").annotate(n=Count("*")).order_by())  # index-only on PostgreSQL
     counts.update({r["stage"]: r["n"] for r in rows})
+    counts[Stage.APPROVE] += (Case.objects.filter(pk__in=_extension_requests(user))
+                              .exclude(organ_id__in=organs, stage=Stage.APPROVE).count())
     counts[Stage.JOINT] = (CaseStep.objects.filter(kind=CaseStep.Kind.JOINT, state=CaseStep.State.ACTIVE,
                                                    organ_id__in=organs).values("case_id").distinct().count())
     return counts
