@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govhall.catalog.models import Organ
-from govhall.core.templatetags.language import localised
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.permissions import requires
+from govhall.core.templatetags.language import localised
 
 from . import scope, selectors, services
 from .forms import (
