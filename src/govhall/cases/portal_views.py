@@ -38,7 +38,6 @@ from . import authority, payments, selectors, services, throttle
 from .forms_spec import fields_for
 from .http import serve_stored, upload_material
 from .models import (
-    FINAL_STATES,
     Application,
     ApplicationMaterial,
     Case,
@@ -387,22 +386,7 @@ def _progress_steps(case: Case) -> list[dict]:
 
 
 def _clock_info(case: Case) -> dict:
-    """What the pages say about the expected date (see clock.py; never a guessed holiday schedule)."""
-    if case.state in FINAL_STATES:
-        return {"kind": "closed", "closed_at": case.closed_at}
-    if case.state == CaseState.DECIDED:
-        return {"kind": "decided"}
-    if case.state == CaseState.CORRECTION:
-        return {"kind": "correction", "date": case.correction_due}
-    current = services.clock_of(case)
-    if current is None:
-        if case.acceptance_due is None:
-            return {"kind": "unknown", "year": None}
-        return {"kind": "acceptance", "date": case.acceptance_due}
-    if current.unknown_year:
-        return {"kind": "unknown", "year": current.unknown_year, "running": current.running}
-    return {"kind": "running" if current.running else "stopped", "date": current.promised_due,
-            "legal_date": current.legal_due, "projected": current.projected, "paused_days": current.paused_days}
+    return selectors.clock_info(case)
 
 
 def _decorate(case: Case) -> Case:

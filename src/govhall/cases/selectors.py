@@ -17,7 +17,17 @@ from govhall.core.errors import NotFound
 
 from . import clock, signing
 from .authority import is_party, may_read, visible_q
-from .models import OPEN_STATES, Application, Case, CaseEvent, CaseStep, Extension, Stage
+from .models import (
+    FINAL_STATES,
+    OPEN_STATES,
+    Application,
+    Case,
+    CaseEvent,
+    CaseState,
+    CaseStep,
+    Extension,
+    Stage,
+)
 from .permissions import CASE_DECIDE
 from .scope import organ_ids, visible_cases_q
 from .services import clock_of
@@ -173,6 +183,27 @@ class Progress:
     steps: list[tuple[str, str]]
     events: list[tuple[dt.datetime, str, str]]
     unknown_year: int | None = None
+    clock_info: dict | None = None
+
+
+def clock_info(case: Case) -> dict:
+    """What every page says about a case's expected date (the applicant's pages, the public progress
+    lookup): one answer (see clock.py; never a guessed holiday schedule)."""
+    if case.state in FINAL_STATES:
+        return {"kind": "closed", "closed_at": case.closed_at}
+    if case.state == CaseState.DECIDED:
+        return {"kind": "decided"}
+    if case.state == CaseState.CORRECTION:
+        return {"kind": "correction", "date": case.correction_due}
+    current = clock_of(case)
+    if current is None:
+        if case.acceptance_due is None:
+            return {"kind": "unknown", "year": None}
+        return {"kind": "acceptance", "date": case.acceptance_due}
+    if current.unknown_year:
+        return {"kind": "unknown", "year": current.unknown_year, "running": current.running}
+    return {"kind": "running" if current.running else "stopped", "date": current.promised_due,
+            "legal_date": current.legal_due, "projected": current.projected, "paused_days": current.paused_days}
 
 
 def progress(case: Case, today: dt.date | None = None) -> Progress:
@@ -184,7 +215,7 @@ def progress(case: Case, today: dt.date | None = None) -> Progress:
     return Progress(case.number, case.item_name, case.organ.name, case.state, case.get_state_display(),
                     case.get_stage_display(), timezone.localdate(case.received_at),
                     current.promised_due if current else None, current.running if current else True, steps,
-                    events, current.unknown_year if current else None)
+                    events, current.unknown_year if current else None, clock_info(case))
 
 
 def public_progress(number: str, query_code: str) -> Progress:
