@@ -14,6 +14,7 @@ move it; see clock.py for the legal rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from django.conf import settings
@@ -411,17 +412,25 @@ def _require_state(case: Case, *states) -> None:
                               f"the case is “{case.state}”: this action is not possible now", "")
 
 
+_DOUBLED = re.compile(r"([。；！？])[。．.；;]+|(?<!\.)\.\.(?!\.)")
+
+
+def _tidy(text: str) -> str:
+    """One full stop where an officer's text already ended with one ("一致。" + "。" → "一致。")."""
+    return _DOUBLED.sub(lambda m: m.group(1) or ".", text)
+
+
 def _event(case: Case, kind: str, actor, zh: str, en: str, detail: dict | None = None, *, public: bool = True,
            organ=None) -> CaseEvent:
     return CaseEvent.objects.create(case=case, at=timezone.now(), kind=kind,
                                     actor=actor if getattr(actor, "pk", None) else None, actor_label=_label(actor),
-                                    organ=organ or case.organ, summary_zh=zh, summary_en=en,
+                                    organ=organ or case.organ, summary_zh=_tidy(zh), summary_en=_tidy(en),
                                     detail=audit.jsonable(detail or {}), public=public)
 
 
 def _tell(case: Case, kind: str, subject_zh: str, subject_en: str, body_zh: str, body_en: str) -> None:
     notify(recipient=addressee(case), kind=f"case.{kind}", subject_zh=subject_zh, subject_en=subject_en,
-           body_zh=body_zh, body_en=body_en, link=f"/my/cases/{case.number}/", case_number=case.number)
+           body_zh=_tidy(body_zh), body_en=_tidy(body_en), link=f"/my/cases/{case.number}/", case_number=case.number)
 
 
 def _pauses(case: Case) -> list[clock.Pause]:
