@@ -20,6 +20,7 @@ urlpatterns = [
     path("<str:number>/joint/", views.joint, name="joint"),
     path("<str:number>/special/start/", views.special_start, name="special_start"),
     path("<str:number>/special/end/", views.special_end, name="special_end"),
+    path("<str:number>/licence-face/", views.licence_face, name="licence_face"),
     path("<str:number>/extension/", views.extension, name="extension"),
     path("<str:number>/extension/decide/", views.extension_decide, name="extension_decide"),
     path("<str:number>/decide/", views.decide, name="decide"),

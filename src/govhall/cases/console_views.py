@@ -48,7 +48,7 @@ from .console_forms import (
     SpecialStartForm,
     StepForm,
 )
-from .forms_spec import FIELDS
+from .forms_spec import FIELDS, fields_for
 from .http import INLINE_TYPES, serve_stored, upload_material
 from .models import (
     Application,
@@ -232,6 +232,7 @@ def _abilities(user, case: Case, steps: list[CaseStep], notice, procedures, exte
         "extension_limit": limit - case.extension_days,
         "extension_pending": pending if state in (CaseState.IN_PROGRESS, CaseState.SUSPENDED) and decide else [],
         "decide": state == CaseState.IN_PROGRESS and case.stage == Stage.DECIDE and decide,
+        "licence_face": state in (CaseState.SUBMITTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED) and handle,
         "deliver": state == CaseState.DECIDED and accept,
     }
 
@@ -270,9 +271,20 @@ def _case_response(request, case: Case, *, problems=(), status: int = 200, bound
     materials = _material_rows(application)
     english = _english()
     form_values = application.form_data or {}
-    known = {f.name for f in FIELDS}
-    form_rows = [{"label": _field_label(f), "value": form_values.get(f.name, "")} for f in FIELDS]
-    form_rows += [{"label": k, "value": v} for k, v in sorted(form_values.items()) if k not in known]
+    all_fields = fields_for(case.version)
+    known = {f.name for f in all_fields}
+    corrected = case.face_corrections or {}
+    form_rows = [{"label": _field_label(f), "value": form_values.get(f.name, ""), "group": f.group,
+                  "corrected": corrected.get(f.name)} for f in all_fields]
+    form_rows += [{"label": k, "value": v, "group": "contact"} for k, v in sorted(form_values.items())
+                  if k not in known]
+    face_form = None
+    if can["licence_face"] and any(f.group == "licence" for f in all_fields):
+        posted = bound[1] if bound and bound[0] == "licence_face" else None
+        face_form = [{"name": f.name, "label": _field_label(f), "required": f.required, "multiline": f.multiline,
+                      "type": f.input_type,
+                      "value": posted.get(f.name, "") if posted else corrected.get(f.name, form_values.get(f.name, ""))}
+                     for f in all_fields if f.group == "licence"]
     correction_post = bound[1] if bound and bound[0] == "correction" else None
     checked_materials = set(correction_post.getlist("material")) if correction_post else set()
     checked_fields = set(correction_post.getlist("form_field")) if correction_post else set()
@@ -281,7 +293,7 @@ def _case_response(request, case: Case, *, problems=(), status: int = 200, bound
                    for r in materials if r.status != Status.TO_FETCH and r.material.source not in FETCHED_SOURCES]
     correctable_fields = [{"name": f.name, "label": _field_label(f), "checked": f.name in checked_fields,
                            "problem": correction_post.get(f"problem_field_{f.name}", "") if correction_post else ""}
-                          for f in FIELDS]
+                          for f in all_fields]
     preview = None
     preview_id = request.GET.get("preview", "")
     if preview_id.isdigit():
@@ -329,7 +341,9 @@ def _case_response(request, case: Case, *, problems=(), status: int = 200, bound
         "payment": payment, "payment_yuan": payments.format_fen(payment.amount_fen) if payment else "",
         "results": list(ResultFile.objects.filter(case=case).select_related("stored")),
         "events": events, "can": can, "forms": forms, "preview": preview,
-        "correctable": correctable, "correctable_fields": correctable_fields,
+        "correctable": correctable, "correctable_fields": correctable_fields, "face_form": face_form,
+        "face_rows": [r for r in form_rows if r["group"] == "licence"],
+        "face_reason": bound[1].get("reason", "") if bound and bound[0] == "licence_face" else "",
         "correction_deadline_days": correction_post.get("deadline_days", "") if correction_post else "",
         "default_correction_days": services.correction_days(),
         "problems": _labelled(problems, extra_labels), "row_version": case.row_version,
@@ -396,7 +410,7 @@ def correction(request, number: str):
     for mid in request.POST.getlist("material"):
         items.append({"material": mid, "problem": _post(request, f"problem_material_{mid}")})
         labels.append(names.get(mid, mid))
-    fields = {f.name: f for f in FIELDS}
+    fields = {f.name: f for f in fields_for(case_for_names.version)}
     for name in request.POST.getlist("form_field"):
         if name in fields:
             items.append({"form_field": name, "problem": _post(request, f"problem_field_{name}")})
@@ -486,6 +500,18 @@ def special_end(request, number: str):
                                        result=_post(request, "result"), expected_version=version)
 
     return _act(request, number, "special_end", run, _("The special procedure has ended; the clock runs again."))
+
+
+@requires(CASE_HANDLE)
+@require_POST
+def licence_face(request, number: str):
+    """Correct the licence details the applicant gave (printed on the licence if granted)."""
+    def run(case, version):
+        values = {f.name: request.POST.get(f.name, "") for f in fields_for(case.version) if f.group == "licence"}
+        services.licence_face_correct(actor=request.user, case=case, values=values, reason=_post(request, "reason"),
+                                      expected_version=version)
+
+    return _act(request, number, "licence_face", run, _("The licence details were corrected."))
 
 
 @requires(CASE_HANDLE)
@@ -651,7 +677,8 @@ def _counter_draft_response(request, application: Application, *, problems=(), s
     values = application.form_data or {}
     fields = [{"name": f.name, "label": _field_label(f), "value": values.get(f.name, ""), "required": f.required,
                "multiline": f.multiline, "max_length": f.max_length,
-               "type": "tel" if f.name == "contact_phone" else "text"} for f in FIELDS]
+               "type": "tel" if f.name == "contact_phone" else f.input_type}
+              for f in fields_for(application.version)]
     return render(request, "cases/console/counter_draft.html", {
         "application": application, "fields": fields, "materials": rows,
         "problems": _labelled(problems, labels), "accept": ACCEPT_FILES, "today": timezone.localdate(),
@@ -671,7 +698,8 @@ def _parse_date(value: str) -> tuple[dt.date | None, bool]:
 def _save_counter_draft(request, application: Application) -> list[Problem]:
     problems: list[Problem] = []
     actor = request.user
-    data = {f.name: request.POST.get(f.name, "").strip() for f in FIELDS if f.name in request.POST}
+    data = {f.name: request.POST.get(f.name, "").strip() for f in fields_for(application.version)
+            if f.name in request.POST}
     if data:
         try:
             services.application_update(actor=actor, application=application, form_data=data)

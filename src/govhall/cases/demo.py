@@ -50,9 +50,13 @@ def _item(name: str) -> ImplementationItem:
 
 def _apply(user, item: ImplementationItem, tag: str, legal_person=None):
     application = services.application_start(actor=user, item_code=item.code, legal_person=legal_person)
-    services.application_update(actor=user, application=application, form_data={
-        "contact_name": "张三" if legal_person is None else "李娜", "contact_phone": "13955600001",
-        "address": "六安市金安区梅山南路 1 号", "description": f"演示申请：{tag}"})
+    form = {"contact_name": "张三" if legal_person is None else "李娜", "contact_phone": "13955600001",
+            "address": "六安市金安区梅山南路 1 号", "description": f"演示申请：{tag}"}
+    if legal_person is None:  # the licence face the food licence prints (licences/demo.py FOOD_SCHEMA)
+        form |= {"licence_operator_name": "张三", "licence_legal_representative": "张三",
+                 "licence_residence": "六安市金安区梅山南路 1 号", "licence_premises": "六安市金安区佛子岭路 18 号一层",
+                 "licence_business_type": "餐饮服务经营者（小餐馆）", "licence_business_scope": "热食类食品制售"}
+    services.application_update(actor=user, application=application, form_data=form)
     for row in application.materials.select_related("material"):
         m = row.material
         if row.status != ApplicationMaterial.Status.MISSING:

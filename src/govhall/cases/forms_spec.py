@@ -1,6 +1,10 @@
-"""The application form every item shares (contact details); item materials come from the guide.
+"""The application form: the contact details every item shares, plus, for an item whose result is a
+licence, the licence face's fields (主体名称, 经营场所, 经营项目, …) from the licence type's face schema,
+stored under ``licence_<name>``. Item materials come from the guide.
 
-Drafts keep whatever the applicant typed; ``form_problems`` lists everything wrong at submission.
+A grant fills the licence face only from these ``licence_`` fields, never from an unrelated one (the
+contact address is not the premises; the free-text 申请说明 is not the business scope). Drafts keep
+whatever the applicant typed; ``form_problems`` lists everything wrong at submission.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from govhall.core.errors import Problem
+from govhall.licenses.models import FORM_PREFIX, LicenceType
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,8 @@ class FormField:
     pattern: str = ""
     max_length: int = 200
     multiline: bool = False
+    group: str = "contact"  # "contact", or "licence" for a field of the licence face
+    input_type: str = "text"
 
 
 FIELDS = (
@@ -31,9 +38,31 @@ FIELDS = (
 )
 
 
-def form_problems(data: dict) -> list[Problem]:
+def licence_type_of(version):
+    """The licence type an item version's result is, or None (no licence, or the type is not defined here)."""
+    code = (getattr(version, "result_licence_type_code", "") or "").strip()
+    if not code:
+        return None
+    return LicenceType.objects.filter(type_code=code).first()
+
+
+def face_fields(licence_type) -> tuple[FormField, ...]:
+    if licence_type is None:
+        return ()
+    return tuple(FormField(FORM_PREFIX + f["name"], f["label_zh"], f["label_en"], required=bool(f.get("required")),
+                           max_length=500, multiline=f["name"].endswith(("scope", "items")), group="licence",
+                           input_type="date" if f.get("type") == "date" else "text")
+                 for f in licence_type.face_schema)
+
+
+def fields_for(version) -> tuple[FormField, ...]:
+    """Every field the application form of ``version`` asks: contact details, then the licence face."""
+    return FIELDS + face_fields(licence_type_of(version))
+
+
+def form_problems(data: dict, fields: tuple[FormField, ...] = FIELDS) -> list[Problem]:
     problems = []
-    for f in FIELDS:
+    for f in fields:
         value = str(data.get(f.name, "") or "").strip()
         if not value:
             if f.required:

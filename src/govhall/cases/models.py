@@ -211,6 +211,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     result_code = models.CharField(max_length=30, blank=True,
                                    help_text="granted, denied, not_accepted, withdrawn, correction_expired")
+    face_corrections = models.JSONField(default=dict, blank=True, help_text="the officer's corrections of the "
+                                        "licence face fields (licence_<name>: value); the signed form is kept as "
+                                        "the applicant signed it")
 
     class Meta:
         ordering = ["-received_at"]

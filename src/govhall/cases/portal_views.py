@@ -35,10 +35,9 @@ from govhall.login.throttle import client_address
 from govhall.sharing import selectors as sharing
 
 from . import authority, payments, selectors, services, throttle
-from .forms_spec import FIELDS
+from .forms_spec import fields_for
 from .http import serve_stored, upload_material
 from .models import (
-    FINAL_STATES,
     Application,
     ApplicationMaterial,
     Case,
@@ -226,16 +225,17 @@ def _material_rows(application: Application, errors: dict[str, list[Problem]]) -
     return rows
 
 
-def _form_rows(values: dict, errors: dict[str, list[Problem]], only: set[str] | None = None) -> list[dict]:
+def _form_rows(fields, values: dict, errors: dict[str, list[Problem]], only: set[str] | None = None) -> list[dict]:
     return [{"name": f.name, "label": _field_label(f), "value": values.get(f.name, ""), "required": f.required,
              "multiline": f.multiline, "max_length": f.max_length, "errors": errors.get(f.name, []),
-             "type": "tel" if f.name == "contact_phone" else "text"}
-            for f in FIELDS if only is None or f.name in only]
+             "group": f.group, "type": "tel" if f.name == "contact_phone" else f.input_type}
+            for f in fields if only is None or f.name in only]
 
 
 def _labels_for(application: Application, rows) -> tuple[dict, dict]:
-    labels = {f.name: _field_label(f) for f in FIELDS}
-    anchors = {f.name: f"field-{f.name}" for f in FIELDS}
+    fields = fields_for(application.version)
+    labels = {f.name: _field_label(f) for f in fields}
+    anchors = {f.name: f"field-{f.name}" for f in fields}
     for row in rows:
         labels[row.key], anchors[row.key] = row.material.name, row.anchor
     labels.update({"item": _("Item"), "applicant": _("Applicant")})
@@ -248,9 +248,10 @@ def _draft_response(request, application: Application, *, problems=(), status: i
     rows = _material_rows(application, errors)
     labels, anchors = _labels_for(application, rows)
     known = set(anchors) | {"item", "applicant"}
+    form_rows = _form_rows(fields_for(application.version), application.form_data, errors)
     return render(request, "cases/portal/draft.html", {
-        "application": application, "version": application.version, "fields": _form_rows(application.form_data,
-                                                                                         errors),
+        "application": application, "version": application.version, "fields": form_rows,
+        "has_licence_fields": any(f["group"] == "licence" for f in form_rows),
         "materials": rows, "problems": _summary(problems, labels, anchors),
         "other_problems": [p for p in problems if p.field not in known], "accept": ACCEPT_FILES,
         "today": timezone.localdate(),
@@ -260,7 +261,8 @@ def _draft_response(request, application: Application, *, problems=(), status: i
 def _save_draft(request, application: Application) -> list[Problem]:
     """Save the typed form and the material choices (later / promise / not provided)."""
     problems: list[Problem] = []
-    data = {f.name: request.POST.get(f.name, "").strip() for f in FIELDS if f.name in request.POST}
+    data = {f.name: request.POST.get(f.name, "").strip() for f in fields_for(application.version)
+            if f.name in request.POST}
     actor = request.user
     try:
         if data:
@@ -384,22 +386,7 @@ def _progress_steps(case: Case) -> list[dict]:
 
 
 def _clock_info(case: Case) -> dict:
-    """What the pages say about the expected date (see clock.py; never a guessed holiday schedule)."""
-    if case.state in FINAL_STATES:
-        return {"kind": "closed", "closed_at": case.closed_at}
-    if case.state == CaseState.DECIDED:
-        return {"kind": "decided"}
-    if case.state == CaseState.CORRECTION:
-        return {"kind": "correction", "date": case.correction_due}
-    current = services.clock_of(case)
-    if current is None:
-        if case.acceptance_due is None:
-            return {"kind": "unknown", "year": None}
-        return {"kind": "acceptance", "date": case.acceptance_due}
-    if current.unknown_year:
-        return {"kind": "unknown", "year": current.unknown_year, "running": current.running}
-    return {"kind": "running" if current.running else "stopped", "date": current.promised_due,
-            "legal_date": current.legal_due, "projected": current.projected, "paused_days": current.paused_days}
+    return selectors.clock_info(case)
 
 
 def _decorate(case: Case) -> Case:
@@ -428,7 +415,7 @@ def _correction(case: Case, errors: dict[str, list[Problem]], values: dict | Non
         return None
     open_ = case.state == CaseState.CORRECTION and notice.state == CorrectionNotice.State.OPEN
     application = case.application
-    labels = {f.name: f for f in FIELDS}
+    labels = {f.name: f for f in fields_for(application.version)}
     items = []
     for item in notice.items.select_related("application_material__material").prefetch_related(
             "application_material__files__stored"):
@@ -456,8 +443,9 @@ def _case_response(request, case: Case, *, problems=(), status: int = 200, withd
     errors = _by_field(problems)
     _decorate(case)
     correction = _correction(case, errors, correction_values)
-    labels = {f.name: _field_label(f) for f in FIELDS}
-    anchors = {f.name: f"field-{f.name}" for f in FIELDS}
+    fields = fields_for(case.version)
+    labels = {f.name: _field_label(f) for f in fields}
+    anchors = {f.name: f"field-{f.name}" for f in fields}
     if correction:
         for entry in correction["items"]:
             key = f"material:{entry['material_id']}" if entry["kind"] == "material" else entry["name"]

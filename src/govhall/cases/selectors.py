@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +17,18 @@ from govhall.core.errors import NotFound
 
 from . import clock, signing
 from .authority import is_party, may_read, visible_q
-from .models import OPEN_STATES, Application, Case, CaseEvent, CaseStep, Stage
+from .models import (
+    FINAL_STATES,
+    OPEN_STATES,
+    Application,
+    Case,
+    CaseEvent,
+    CaseState,
+    CaseStep,
+    Extension,
+    Stage,
+)
+from .permissions import CASE_DECIDE
 from .scope import organ_ids, visible_cases_q
 from .services import clock_of
 
@@ -41,8 +52,18 @@ def queue(user, stage: str, *, limit: int = 50, offset: int = 0) -> list[Case]:
         return list(Case.objects.filter(steps__kind=CaseStep.Kind.JOINT, steps__state=CaseStep.State.ACTIVE,
                                         steps__organ_id__in=organs).distinct().select_related("organ", "assignee")
                     .only(*fields).order_by("due_date", "pk")[offset:offset + limit])
-    return list(Case.objects.filter(organ_id__in=organs, stage=stage).select_related("organ", "assignee")
+    where = Q(organ_id__in=organs, stage=stage)
+    if stage == Stage.APPROVE:  # extension requests wait for the same approvers (Art. 42)
+        where |= Q(pk__in=_extension_requests(user))
+    return list(Case.objects.filter(where).select_related("organ", "assignee")
                 .only(*fields).order_by("queue_due", "pk")[offset:offset + limit])
+
+
+def _extension_requests(user) -> QuerySet:
+    """Ids of open cases with an extension request waiting for an approver of ``user``'s organs."""
+    organs = organ_ids(user, CASE_DECIDE)
+    return (Extension.objects.filter(state=Extension.State.REQUESTED, case__organ_id__in=organs,
+                                     case__state__in=OPEN_STATES).values("case_id"))
 
 
 def queue_counts(user) -> dict[str, int]:
@@ -53,6 +74,8 @@ def queue_counts(user) -> dict[str, int]:
     rows = (Case.objects.filter(organ_id__in=organs, stage__in=[s for s in QUEUES if s != Stage.JOINT])
             .values("stage").annotate(n=Count("*")).order_by())  # index-only on PostgreSQL
     counts.update({r["stage"]: r["n"] for r in rows})
+    counts[Stage.APPROVE] += (Case.objects.filter(pk__in=_extension_requests(user))
+                              .exclude(organ_id__in=organs, stage=Stage.APPROVE).count())
     counts[Stage.JOINT] = (CaseStep.objects.filter(kind=CaseStep.Kind.JOINT, state=CaseStep.State.ACTIVE,
                                                    organ_id__in=organs).values("case_id").distinct().count())
     return counts
@@ -160,6 +183,27 @@ class Progress:
     steps: list[tuple[str, str]]
     events: list[tuple[dt.datetime, str, str]]
     unknown_year: int | None = None
+    clock_info: dict | None = None
+
+
+def clock_info(case: Case) -> dict:
+    """What every page says about a case's expected date (the applicant's pages, the public progress
+    lookup): one answer (see clock.py; never a guessed holiday schedule)."""
+    if case.state in FINAL_STATES:
+        return {"kind": "closed", "closed_at": case.closed_at}
+    if case.state == CaseState.DECIDED:
+        return {"kind": "decided"}
+    if case.state == CaseState.CORRECTION:
+        return {"kind": "correction", "date": case.correction_due}
+    current = clock_of(case)
+    if current is None:
+        if case.acceptance_due is None:
+            return {"kind": "unknown", "year": None}
+        return {"kind": "acceptance", "date": case.acceptance_due}
+    if current.unknown_year:
+        return {"kind": "unknown", "year": current.unknown_year, "running": current.running}
+    return {"kind": "running" if current.running else "stopped", "date": current.promised_due,
+            "legal_date": current.legal_due, "projected": current.projected, "paused_days": current.paused_days}
 
 
 def progress(case: Case, today: dt.date | None = None) -> Progress:
@@ -171,7 +215,7 @@ def progress(case: Case, today: dt.date | None = None) -> Progress:
     return Progress(case.number, case.item_name, case.organ.name, case.state, case.get_state_display(),
                     case.get_stage_display(), timezone.localdate(case.received_at),
                     current.promised_due if current else None, current.running if current else True, steps,
-                    events, current.unknown_year if current else None)
+                    events, current.unknown_year if current else None, clock_info(case))
 
 
 def public_progress(number: str, query_code: str) -> Progress:

@@ -14,6 +14,7 @@ move it; see clock.py for the legal rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 
 from django.conf import settings
@@ -44,7 +45,7 @@ from govhall.notifications.services import notify
 
 from . import clock, files, payments, signing
 from .authority import addressee, ensure_acting_authority
-from .forms_spec import form_problems
+from .forms_spec import face_fields, fields_for, form_problems, licence_type_of
 from .models import (
     Application,
     ApplicationMaterial,
@@ -348,7 +349,7 @@ def application_submit(*, actor, application: Application) -> Case:
     if version.status_on(today) != "current":
         problems.append(_problem("cases.item.retired", "该事项的办事指南版本已废止，请重新发起申请",
                                  "this version of the guide has been retired: start a new application", "item"))
-    problems += form_problems(application.form_data)
+    problems += form_problems(application.form_data, fields_for(version))
     rows = _material_rows(application)
     problems += _material_problems(rows, today)
     from govhall.sharing import services as sharing
@@ -411,17 +412,25 @@ def _require_state(case: Case, *states) -> None:
                               f"the case is “{case.state}”: this action is not possible now", "")
 
 
+_DOUBLED = re.compile(r"([。；！？])[。．.；;]+|(?<!\.)\.\.(?!\.)")
+
+
+def _tidy(text: str) -> str:
+    """One full stop where an officer's text already ended with one ("一致。" + "。" → "一致。")."""
+    return _DOUBLED.sub(lambda m: m.group(1) or ".", text)
+
+
 def _event(case: Case, kind: str, actor, zh: str, en: str, detail: dict | None = None, *, public: bool = True,
            organ=None) -> CaseEvent:
     return CaseEvent.objects.create(case=case, at=timezone.now(), kind=kind,
                                     actor=actor if getattr(actor, "pk", None) else None, actor_label=_label(actor),
-                                    organ=organ or case.organ, summary_zh=zh, summary_en=en,
+                                    organ=organ or case.organ, summary_zh=_tidy(zh), summary_en=_tidy(en),
                                     detail=audit.jsonable(detail or {}), public=public)
 
 
 def _tell(case: Case, kind: str, subject_zh: str, subject_en: str, body_zh: str, body_en: str) -> None:
     notify(recipient=addressee(case), kind=f"case.{kind}", subject_zh=subject_zh, subject_en=subject_en,
-           body_zh=body_zh, body_en=body_en, link=f"/my/cases/{case.number}/", case_number=case.number)
+           body_zh=_tidy(body_zh), body_en=_tidy(body_en), link=f"/my/cases/{case.number}/", case_number=case.number)
 
 
 def _pauses(case: Case) -> list[clock.Pause]:
@@ -590,6 +599,44 @@ def case_accept(*, actor, case: Case, expected_version: int | None = None, outco
 
 
 @transaction.atomic
+def licence_face_correct(*, actor, case: Case, values: dict, reason: str,
+                         expected_version: int | None = None) -> Case:
+    """The officer corrects the licence face fields the applicant gave, before the decision (the
+    applicant's signed form is kept as signed; the corrections are kept beside it, shown to the
+    applicant, and the grant issues the corrected face). Audit: cases.licence_face.corrected."""
+    ensure(actor, case, CASE_HANDLE)
+    case = _lock(case, expected_version)
+    _require_state(case, CaseState.SUBMITTED, CaseState.IN_PROGRESS, CaseState.SUSPENDED)
+    fields = face_fields(licence_type_of(case.version))
+    current = {**(case.application.form_data or {}), **(case.face_corrections or {})}
+    changes = {f.name: str(values.get(f.name, "") or "").strip()[:500] for f in fields
+               if f.name in values and str(values.get(f.name, "") or "").strip() != str(current.get(f.name, "")).strip()}
+    problems = [] if fields else [_problem("cases.licence_face.none", "本事项的办理结果不是证照，没有照面信息",
+                                           "this item's result is not a licence: there is no face", "values")]
+    problems += form_problems({**current, **changes}, fields)
+    problems += _required_text(reason, "cases.licence_face.reason", "请说明更正理由", "give the reason", "reason")
+    if fields and not changes and not problems:
+        problems.append(_problem("cases.licence_face.unchanged", "照面信息没有变化", "nothing was changed", "values"))
+    _raise(problems)
+    before = {name: current.get(name, "") for name in changes}
+    case.face_corrections = {**(case.face_corrections or {}), **changes}
+    _refresh(case, "face_corrections")
+    labels = {f.name: f for f in fields}
+    zh = "；".join(f"{labels[n].label_zh}：{v}" for n, v in changes.items())
+    en = "; ".join(f"{labels[n].label_en}: {v}" for n, v in changes.items())
+    _event(case, "licence_face_corrected", actor, f"承办人员更正证照照面信息（{zh}），理由：{reason.strip()}",
+           f"the officer corrected the licence details ({en}); reason: {reason.strip()}",
+           {"before": before, "after": changes})
+    _audit(actor, "cases.licence_face.corrected", case, before=before, after=changes, reason=reason.strip())
+    return case
+
+
+def licence_face_values(case: Case) -> dict:
+    """The application form's values with the officer's corrections of the licence face applied."""
+    return {**(case.application.form_data or {}), **(case.face_corrections or {})}
+
+
+@transaction.atomic
 def case_refuse(*, actor, case: Case, reason: str, legal_basis: str, expected_version: int | None = None) -> Case:
     """Do not accept (dated non-acceptance notice with reason and legal basis). Audit: cases.case.refused."""
     ensure(actor, case, CASE_ACCEPT)
@@ -727,7 +774,7 @@ def correction_submit(*, actor, case: Case, form_data: dict | None = None,
             listed_fields.add(item.form_field)
     form_data = {k: v for k, v in (form_data or {}).items() if k in listed_fields}
     merged = {**application.form_data, **{k: str(v)[:2000] for k, v in form_data.items()}}
-    problems += form_problems(merged)
+    problems += form_problems(merged, fields_for(application.version))
     _raise(problems)
     before_sig = application.signed_payload_sm3
     application.form_data = merged

@@ -88,7 +88,8 @@ MaterialFormSet = forms.formset_factory(MaterialForm, formset=BaseMaterialFormSe
 
 
 class PublishForm(forms.Form):
-    effective_from = forms.DateField(label=_("Effective from"), widget=forms.DateInput(attrs={"type": "date"}))
+    effective_from = forms.DateField(label=_("Effective from"),
+                                     widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     completeness = forms.ChoiceField(
         label=_("Publish as"), initial=Completeness.COMPLETE, required=False,
         choices=[(Completeness.COMPLETE, _("complete guide")),
@@ -104,7 +105,8 @@ class PublishForm(forms.Form):
 
 
 class RetireForm(forms.Form):
-    on = forms.DateField(label=_("Retire from"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=_("Retire from"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                         format="%Y-%m-%d"))
     reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -11,8 +11,12 @@ def problem_rows(problems: list[Problem], labels: dict[str, str] | None = None) 
     labels = labels or {}
     rows = []
     for p in problems:
-        label = labels.get(p.field) or labels.get(p.field.split("[", 1)[0], "") or p.field
-        rows.append({"problem": p, "label": label, "where": p.field if p.field != label else ""})
+        base, _, rest = (p.field or "").partition("[")
+        label = labels.get(p.field) or labels.get(base, "")
+        index = rest.split("]", 1)[0]
+        # staff see labels, never field keys: an indexed field says which entry ("#3"), an unknown one nothing
+        where = f"#{int(index) + 1}" if label and index.isdigit() and p.field not in labels else ""
+        rows.append({"problem": p, "label": label, "where": where})
     return rows
 
 

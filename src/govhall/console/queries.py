@@ -125,7 +125,10 @@ def item_page(user, code: str, today: dt.date | None = None) -> ItemPage:
     draft = next((v for v in versions if v.state == VersionState.DRAFT), None)
     history = list(audit.history("catalog.implementationitem", item.pk).select_related("actor"))
     page = ItemPage(item=item, versions=versions, draft=draft, history=history, today=today)
-    page.statuses = [(v, v.status_on(today)) for v in versions]
+    starts = {v.effective_from for v in versions if v.state != "draft" and v.effective_from}
+    # a version that ended because the next one took effect is superseded, not abolished
+    page.statuses = [(v, "superseded" if v.status_on(today) == "retired" and v.effective_until in starts
+                      else v.status_on(today)) for v in versions]
     page.sub_items = list(item.sub_items.order_by("key"))
     return page
 

@@ -122,7 +122,7 @@ def result_licence(*, actor, case):
     without the licence it must issue."""
     from govhall.identity.selectors import person_of
     from govhall.licenses.models import HolderKind, LicenceType
-    from govhall.licenses.services import licence_issue
+    from govhall.licenses.services import face_from_form, licence_issue
 
     code = (case.version.result_licence_type_code or "").strip()
     if not code:
@@ -144,8 +144,6 @@ def result_licence(*, actor, case):
             raise DomainError.single("cases.licence.holder", f"“{licence_type.name}”只能发给实名登记的自然人",
                                      f"“{licence_type.name}” is issued to a registered natural person", "outcome")
         holder_name, holder_code = person.name, person.reveal_id_number()
-    form = application.form_data or {}
-    face = {f["name"]: form[f["name"]] for f in licence_type.face_schema
-            if str(form.get(f["name"], "")).strip()}
+    face = face_from_form(licence_type, {**(application.form_data or {}), **(case.face_corrections or {})})
     return licence_issue(actor=actor, licence_type=licence_type, issuer=case.organ, holder_name=holder_name,
                          holder_code=holder_code, face=face, holder_user=case.applicant, case_number=case.number)

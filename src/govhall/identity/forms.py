@@ -59,7 +59,7 @@ class GrantForm(forms.Form):
                                  help_text=_("31-character implementation codes, one per line."),
                                  widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}))
     valid_until = forms.DateField(label=_("Valid until (inclusive)"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, legal_persons=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,14 +28,23 @@ from . import services
 SAMR = ("11100000MB0150R517", "国家市场监督管理总局")
 FOOD_BUSINESS = "11100000MB0150R517002"
 MARKET = "六安市市场监督管理局"
-# Face fields named after the application form's fields (cases/forms_spec.py): a granted case fills them.
+# The face of the food business licence (《食品经营许可和备案管理办法》, 2023): the application form asks
+# these fields (licence_<name>, cases/forms_spec.py) and a granted case prints them. Disclosure on public
+# verification: the operator's and the person in charge's names masked (the holder is a person), the
+# residence hidden, premises, business type and scope public.
 FOOD_SCHEMA = [
-    {"name": "contact_name", "label_zh": "经营者", "label_en": "Operator", "type": "text", "required": True,
-     "public": True},
-    {"name": "address", "label_zh": "经营场所", "label_en": "Premises", "type": "text", "required": True,
-     "public": True},
-    {"name": "description", "label_zh": "经营项目", "label_en": "Business scope", "type": "text", "required": False,
-     "public": False},
+    {"name": "operator_name", "label_zh": "经营者名称", "label_en": "Operator", "type": "text", "required": True,
+     "disclosure": "masked"},
+    {"name": "legal_representative", "label_zh": "法定代表人（负责人）", "label_en": "Person in charge",
+     "type": "text", "required": True, "disclosure": "masked"},
+    {"name": "residence", "label_zh": "住所", "label_en": "Residence", "type": "text", "required": True,
+     "disclosure": "hidden"},
+    {"name": "premises", "label_zh": "经营场所", "label_en": "Premises", "type": "text", "required": True,
+     "disclosure": "public"},
+    {"name": "business_type", "label_zh": "主体业态", "label_en": "Type of business", "type": "text",
+     "required": True, "disclosure": "public"},
+    {"name": "business_scope", "label_zh": "经营项目", "label_en": "Business scope", "type": "text",
+     "required": True, "disclosure": "public"},
 ]
 
 
@@ -56,6 +65,8 @@ def create_demo_licences() -> dict[str, int]:
     zhang = person_of(citizen)
     services.licence_issue(actor=None, licence_type=food, issuer=market, holder_name=zhang.name,
                            holder_code=zhang.reveal_id_number(), holder_user=citizen,
-                           face={"contact_name": zhang.name, "address": "六安市金安区梅山南路 1 号",
-                                 "description": "预包装食品销售（含冷藏冷冻食品）"})
+                           face={"operator_name": zhang.name, "legal_representative": zhang.name,
+                                 "residence": "六安市金安区梅山南路 1 号", "premises": "六安市金安区佛子岭路 18 号一层",
+                                 "business_type": "食品销售经营者（便利店）",
+                                 "business_scope": "预包装食品销售（含冷藏冷冻食品）"})
     return {"licences": 1}

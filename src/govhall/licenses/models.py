@@ -69,7 +69,33 @@ class LicenceType(models.Model):
 
     @property
     def public_fields(self) -> list[str]:
-        return [f["name"] for f in self.face_schema if f.get("public")]
+        """Fields disclosed on public verification by default (in full or masked, see ``disclosure``)."""
+        return [f["name"] for f in self.face_schema if disclosure(f) in (PUBLIC, MASKED)]
+
+
+PUBLIC, MASKED, PRIVATE, HIDDEN = "public", "masked", "private", "hidden"
+DISCLOSURES = (PUBLIC, MASKED, PRIVATE, HIDDEN)
+FORM_PREFIX = "licence_"  # an application form's field for face field ``x`` is ``licence_x``
+
+
+def disclosure(field: dict) -> str:
+    """One policy per face field, applied alike on the verification page, the API and share links:
+    ``public`` (shown), ``masked`` (shown masked: 张*, 六安市金****), ``private`` (not shown unless the
+    holder shares it with a link) or ``hidden`` (never shown to anyone but the holder). Schemas
+    written before the policy say ``public: true/false`` (public / private)."""
+    value = field.get("disclosure")
+    if value in DISCLOSURES:
+        return value
+    return PUBLIC if field.get("public") else PRIVATE
+
+
+def mask_value(value) -> str:
+    """Keep the first character (a name's surname) or, for longer text, the first third; star the rest."""
+    text = str(value or "")
+    if len(text) <= 4:
+        return text[:1] + "*" * max(1, len(text) - 1) if text else ""
+    keep = max(1, len(text) // 3)
+    return text[:keep] + "*" * 4
 
 
 class Licence(models.Model):
@@ -100,6 +126,8 @@ class Licence(models.Model):
     replaced_by = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="replaces")
     case_number = models.CharField(_("case number"), max_length=60, blank=True)
+    face_salt = models.CharField(max_length=32, blank=True, help_text="128 random bits (hex) keying the face "
+                                 "commitment in the public log; empty for licences issued before it existed")
     log_index = models.BigIntegerField(null=True, blank=True, help_text="transparency log entry of the issue")
     document_sha256 = models.CharField(max_length=64, blank=True, help_text="rendered document (later step)")
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from govhall.core.errors import NotFound
 
 from .identifier import IdentifierError, normalise, parse_identifier
-from .models import Licence, LicenceStatus, ShareLink
+from .models import HIDDEN, MASKED, PUBLIC, Licence, LicenceStatus, ShareLink, disclosure, mask_value
 from .services import mask_name
 
 S = LicenceStatus
@@ -108,8 +108,11 @@ def _answer(licence: Licence, disclosed: list[str], today: dt.date) -> Verificat
     licence_type = licence.licence_type
     fields = []
     for f in licence_type.face_schema:
-        if f["name"] in disclosed and f["name"] in licence.face:
-            fields.append(DisclosedField(f["name"], f["label_zh"], f["label_en"], licence.face[f["name"]]))
+        policy = disclosure(f)
+        if f["name"] in disclosed and f["name"] in licence.face and policy != HIDDEN:
+            value = licence.face[f["name"]]
+            fields.append(DisclosedField(f["name"], f["label_zh"], f["label_en"],
+                                         mask_value(value) if policy == MASKED else value))
     return VerificationResult(
         authentic=True, valid=reason == "valid", reason=reason, identifier=licence.identifier, status=status,
         type_code=licence_type.type_code, type_name=licence_type.name, issuer_code=licence.issuer.credit_code,
@@ -206,6 +209,6 @@ def access_share_link(user, identifier: str, pk: int) -> ShareLink:
 
 def face_rows(licence: Licence) -> list[dict]:
     """The face as labelled rows in schema order (the holder's own view: every field)."""
-    return [{"name": f["name"], "label_zh": f["label_zh"], "label_en": f["label_en"], "public": f.get("public"),
-             "value": licence.face.get(f["name"])}
+    return [{"name": f["name"], "label_zh": f["label_zh"], "label_en": f["label_en"],
+             "public": disclosure(f) in (PUBLIC, MASKED), "disclosure": disclosure(f), "value": licence.face.get(f["name"])}
             for f in licence.licence_type.face_schema if f["name"] in licence.face]

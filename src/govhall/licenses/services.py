@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hmac
 import json
 import re
 import secrets
@@ -32,8 +33,12 @@ from govhall.identity.codes import resident_id_problem
 from . import hooks, render
 from .identifier import make_identifier
 from .models import (
+    DISCLOSURES,
     FACE_TYPES,
+    FORM_PREFIX,
     HOLDER_CODE_FIELD,
+    MASKED,
+    PUBLIC,
     HolderCodeType,
     HolderKind,
     Licence,
@@ -42,6 +47,7 @@ from .models import (
     LicenceStatus,
     LicenceType,
     ShareLink,
+    disclosure,
 )
 
 S = LicenceStatus
@@ -98,12 +104,18 @@ def face_schema_problems(schema) -> list[Problem]:
             if not isinstance(f.get(flag, False), bool):
                 problems.append(Problem("licenses.type.schema.flag", f"第{i}个照面字段 {flag} 须为 true/false",
                                         f"face field {i}: {flag} must be true or false", where))
+        if "disclosure" in f and f["disclosure"] not in DISCLOSURES:
+            problems.append(Problem("licenses.type.schema.disclosure",
+                                    f"第{i}个照面字段的公开方式须为 public、masked、private 或 hidden",
+                                    f"face field {i}: disclosure must be public, masked, private or hidden", where))
     return problems
 
 
 def _clean_schema(schema: list[dict]) -> list[dict]:
     return [{"name": f["name"], "label_zh": f["label_zh"].strip(), "label_en": f["label_en"].strip(),
-             "type": f["type"], "required": bool(f.get("required", False)), "public": bool(f.get("public", False))}
+             "type": f["type"], "required": bool(f.get("required", False)),
+             "public": disclosure(f) in (PUBLIC, MASKED),
+             "disclosure": disclosure(f)}
             for f in schema]
 
 
@@ -199,9 +211,23 @@ def face_problems(licence_type: LicenceType, face: dict) -> tuple[dict, list[Pro
     return clean, problems
 
 
-def face_digest(face: dict) -> str:
-    data = json.dumps(audit.jsonable(face), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return audit.sm3_hex(data.encode())
+def face_from_form(licence_type: LicenceType, form_data: dict) -> dict:
+    """The face a grant issues: the application form's ``licence_<name>`` fields, which the applicant
+    filled and the officer may have corrected; never another field of the form."""
+    data = form_data or {}
+    return {f["name"]: str(data[FORM_PREFIX + f["name"]]).strip() for f in licence_type.face_schema
+            if str(data.get(FORM_PREFIX + f["name"], "") or "").strip()}
+
+
+def face_digest(face: dict, salt: str = "") -> str:
+    """Commitment to the face in the public log: HMAC-SM3 keyed by the licence's own random salt over
+    the face as sorted compact JSON, so nobody can confirm a guessed name and address from the log;
+    the holder (who has the salt) can prove what the face said. Without a salt (licences issued
+    before the salt existed): the plain SM3."""
+    data = json.dumps(audit.jsonable(face), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    if salt:
+        return hmac.new(bytes.fromhex(salt), data, "sm3").hexdigest()
+    return audit.sm3_hex(data)
 
 
 # --- issuance ------------------------------------------------------------------------------------
@@ -281,7 +307,7 @@ def _log_payload(licence: Licence, event: str, reason: str = "", document_sm3: s
         "version": licence.version_code,
         "holder_name": mask_name(licence),
         "holder_code": licence.holder_code_shown,
-        "face_sm3": face_digest(licence.face),
+        "face_commitment": face_digest(licence.face, licence.face_salt),
         "valid_from": licence.valid_from.isoformat(),
         "valid_until": licence.valid_until.isoformat() if licence.valid_until else None,
         "status": licence.status,
@@ -296,7 +322,7 @@ def _log_payload(licence: Licence, event: str, reason: str = "", document_sm3: s
 
 def _audit_view(licence: Licence) -> dict:
     return {"identifier": licence.identifier, "status": licence.status, "version": licence.version_code,
-            "holder_code": licence.holder_code_shown, "face_sm3": face_digest(licence.face),
+            "holder_code": licence.holder_code_shown, "face_commitment": face_digest(licence.face, licence.face_salt),
             "case_number": licence.case_number}
 
 
@@ -333,7 +359,7 @@ def _build(*, licence_type, issuer, serial, version, holder, holder_name, holder
         identifier=identifier, licence_type=licence_type, serial=serial, version=version, issuer=issuer,
         holder_name=holder_name.strip(), holder_user=holder_user, face=face, issued_on=today, issued_at=now,
         valid_from=valid_from, valid_until=valid_until_for(licence_type, valid_from), status=S.VALID,
-        status_changed_at=now, case_number=case_number, **holder)
+        status_changed_at=now, case_number=case_number, face_salt=secrets.token_hex(16), **holder)
 
 
 def _create(**fields) -> Licence:
@@ -529,7 +555,7 @@ def licence_replace(*, actor, licence: Licence, face_changes: dict, reason: str,
     new.log_index = event.log_index
     new.save(update_fields=["log_index", "document_sha256"])
     audit.record(actor=actor, action="licenses.licence.replaced", target=old, target_label=old.identifier,
-                 before={"status": before, "face_sm3": face_digest(old.face)},
+                 before={"status": before, "face_commitment": face_digest(old.face, old.face_salt)},
                  after={"status": S.REPLACED, "replaced_by": new.identifier, **_audit_view(new)}, reason=reason)
     name = licence_type.name
     _tell(new, "replaced", f"电子证照已换发：{name}", f"Electronic licence replaced: {name}",

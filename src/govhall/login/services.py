@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from govhall.core import audit
 
@@ -52,6 +53,13 @@ def _refuse_if_locked(username: str, address: str) -> None:
 def _fail(*, username: str, address: str, user, factor: str, message: LoginRefused) -> LoginRefused:
     if throttle.register_failure(username=username, address=address, user=user, factor=factor):
         return locked_out()
+    left = throttle.attempts_left(username=username)
+    if 0 < left <= 2:  # say so before the lock, not only after it
+        minutes = int(throttle.lock_period().total_seconds() // 60)
+        return LoginRefused(str(message) + " " + ngettext(
+            "You may try %(n)d more time; then log-in is blocked for %(minutes)d minutes.",
+            "You may try %(n)d more times; then log-in is blocked for %(minutes)d minutes.", left)
+            % {"n": left, "minutes": minutes})
     return message
 
 
@@ -174,3 +182,72 @@ def password_change(request, *, form) -> None:
     user = form.save()
     update_session_auth_hash(request, user)
     audit.record(actor=user, action="login.password.changed", target=user)
+
+
+# --- password reset by SMS code -------------------------------------------------------------------
+
+RESET = "login.reset"
+
+
+def _reset_seconds() -> int:
+    return int(getattr(settings, "GOVHALL_PASSWORD_RESET_SECONDS", 600))
+
+
+@transaction.atomic
+def password_reset_start(request, *, username: str) -> None:
+    """Send a reset code by SMS to the phone registered for ``username``, when there is one.
+
+    The answer is the same whether or not the account exists or has a phone (nothing about the
+    account is revealed); the code can be asked once a minute and expires after 5 minutes. Locked
+    names and addresses are refused. Audit: login.password.reset_requested (and login.sms.sent)."""
+    address = throttle.client_address(request)
+    _refuse_if_locked(username, address)
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is not None and getattr(user, "is_demo", False) and not getattr(settings, "GOVHALL_DEMO", False):
+        user = None
+    if user is not None and factors.sms_available(user):
+        try:
+            factors.sms_code_send(user=user, purpose="reset")
+        except factors.FactorError:
+            pass  # a code sent less than a minute ago is still valid; say nothing more
+        audit.record(actor=user, action="login.password.reset_requested", target=user)
+    request.session[RESET] = {"username": throttle.normalise(username), "at": time.time()}
+
+
+def password_reset_username(request) -> str:
+    """The account name of a reset started in this session in the last 10 minutes, or ""."""
+    state = request.session.get(RESET)
+    if not state or time.time() - state["at"] > _reset_seconds():
+        return ""
+    return state["username"]
+
+
+def password_reset_complete(request, *, code: str, new_password1: str, new_password2: str) -> None:
+    """Check the SMS code of the reset started in this session and set the new password; every
+    session of the account ends (a new session generation). A wrong code counts as a failed
+    log-in attempt (lockout applies). Raises LoginRefused, or ValidationError-like LoginRefused with
+    the password rules' messages. Audit: login.password.reset."""
+    from django.contrib.auth.forms import SetPasswordForm
+
+    username = password_reset_username(request)
+    if not username:
+        raise LoginRefused(_("The reset took too long or was not started. Please start again."))
+    address = throttle.client_address(request)
+    _refuse_if_locked(username, address)
+    user = get_user_model().objects.filter(username__iexact=username, is_active=True).first()
+    if user is None or not factors.sms_available(user) or not factors.sms_code_check(
+            user=user, code=code, purpose="reset"):
+        raise _fail(username=username, address=address, user=user, factor="reset",
+                    message=LoginRefused(_("The code is wrong, expired or already used.")))
+    form = SetPasswordForm(user, {"new_password1": new_password1, "new_password2": new_password2})
+    if not form.is_valid():
+        raise LoginRefused(" ".join(str(m) for errors in form.errors.values() for m in errors))
+    with transaction.atomic():
+        form.save()
+        profile = LoginProfile.objects.select_for_update().get_or_create(user=user)[0]
+        profile.session_generation += 1
+        profile.save(update_fields=["session_generation"])
+        throttle.forget_failures(username=user.get_username())
+        audit.record(actor=user, action="login.password.reset", target=user,
+                     after={"generation": profile.session_generation})
+    request.session.pop(RESET, None)

@@ -95,3 +95,8 @@ def register_failure(*, username: str, address: str, user=None, factor: str) -> 
 def forget_failures(*, username: str) -> None:
     """After a successful login the account's earlier failures no longer count (the audit log keeps them)."""
     LoginFailure.objects.filter(username=normalise(username)).delete()
+
+
+def attempts_left(*, username: str) -> int:
+    """Failures the account name may still have before it is locked (counted as the lock counts them)."""
+    return max(account_limit() - _count_since(LoginLock.Scope.ACCOUNT, normalise(username), timezone.now()), 0)

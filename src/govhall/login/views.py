@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -9,6 +10,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,7 +20,7 @@ from govhall.core.csp import allow_form_redirect
 from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
 
 from . import factors, services
-from .forms import CodeForm, PasswordForm
+from .forms import CodeForm, PasswordForm, ResetCompleteForm, ResetStartForm
 from .models import LoginProfile, SmsMessage
 from .sms import phone_of
 
@@ -157,8 +159,10 @@ def totp_enrol_view(request):
             return redirect("login:security")
         else:
             error = _("The code is wrong, expired or already used.")
+    uri = factors.totp_uri(user=user, secret=secret)
+    qr = segno.make_qr(uri, error="m").svg_inline(scale=5, light="#fff", title=_("QR code of the key"))
     return _login_page(request, "login/totp_enrol.html", {
-        "form": form, "error": error, "secret": secret, "uri": factors.totp_uri(user=user, secret=secret),
+        "form": form, "error": error, "secret": secret, "uri": uri, "qr": mark_safe(qr),  # noqa: S308 (our own SVG)
         "mandatory": pending is not None}, (services.pending_next(request) or "") if pending is not None else "")
 
 
@@ -233,3 +237,39 @@ def dev_sms_inbox_view(request):
     if not settings.GOVHALL_DEMO:
         raise Http404
     return render(request, "login/dev_sms.html", {"sms_messages": SmsMessage.objects.all()[:50]})
+
+
+@requires(PUBLIC)
+@never_cache
+def password_reset_view(request):
+    """忘记密码: ask for the account name; a code goes by SMS to the registered phone."""
+    form, error = ResetStartForm(request.POST or None), ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_start(request, username=form.cleaned_data["username"])
+        except services.LoginRefused as refused:
+            error = str(refused)
+        else:
+            return redirect("login:password_reset_confirm")
+    return render(request, "login/password_reset.html", {"form": form, "error": error})
+
+
+@requires(PUBLIC)
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+def password_reset_confirm_view(request):
+    if not services.password_reset_username(request):
+        messages.info(request, _("The reset took too long or was not started. Please start again."))
+        return redirect("login:password_reset")
+    form, error = ResetCompleteForm(request.POST or None), ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_complete(request, code=form.cleaned_data["code"].replace(" ", ""),
+                                             new_password1=form.cleaned_data["new_password1"],
+                                             new_password2=form.cleaned_data["new_password2"])
+        except services.LoginRefused as refused:
+            error = str(refused)
+        else:
+            messages.success(request, _("Your password has been reset. Please log in with the new password."))
+            return redirect("login:login")
+    return render(request, "login/password_reset_confirm.html", {"form": form, "error": error})

@@ -20,6 +20,7 @@ from govhall.catalog.guide import GUIDE_PARTS, listed_parts
 from govhall.catalog.search import stats as search_stats
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC, requires
+from govhall.sharing.selectors import fetchable_material_counts
 
 PER_PAGE = 20
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -152,6 +153,10 @@ def guide(request, implementation_code: str):
     history = selectors.version_history(implementation_code)
     item = version.item
     parts = listed_parts(selectors.guide_of(version)) if version.is_listed else {}
+    materials = list(version.materials.all())
+    once = fetchable_material_counts(materials)
+    for m in materials:  # "no need to submit" only where the organ can fetch it here (one answer with the count)
+        m.fetched_here = m.pk in once["fetched_ids"]
     return render(request, "portal/guide.html", {
         "v": version,
         "item": version.item,
@@ -161,7 +166,7 @@ def guide(request, implementation_code: str):
         "service_objects": _labels(ServiceObject, version.service_objects),
         "online_depth": _labels(OnlineDepth, version.online_depth),
         "handling_forms": _labels(HandlingForm, version.handling_forms),
-        "materials": list(version.materials.all()),
+        "materials": materials,
         "fees": list(version.fees.all()),
         "steps": list(version.steps.all()),
         "special_procedures": list(version.special_procedures.all()),

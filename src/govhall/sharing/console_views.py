@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from govhall.catalog.models import Organ
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.permissions import requires
+from govhall.core.templatetags.language import localised
 
 from . import scope, selectors, services
 from .forms import (
@@ -204,7 +205,7 @@ def agreement_decide(request, pk: int):
         raise Http404(str(pk)) from exc
     except DomainError as exc:
         for p in exc.problems:
-            messages.error(request, f"{p.message_zh} / {p.message_en}")
+            messages.error(request, localised(p))
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("sharing_console:agreements")
@@ -235,7 +236,7 @@ def discrepancy_decide(request, pk: int):
         raise Http404(str(pk)) from exc
     except DomainError as exc:
         for p in exc.problems:
-            messages.error(request, f"{p.message_zh} / {p.message_en}")
+            messages.error(request, localised(p))
     else:
         messages.success(request, _("Verification recorded."))
     return redirect("sharing_console:discrepancies")

@@ -98,6 +98,11 @@ def create_demo_sharing() -> dict[str, int]:
         exercise_levels=["3"], region=Region.objects.get(code="340000"))
     item = catalog.implementation_item_create(actor=None, catalog_item=catalog_item, organ=hrss, level="3", guide=guide(
         name=LOAN_NAME, legal_basis="《创业担保贷款管理办法》", keywords=["创业", "贷款", "担保"],
+        # the borrowers the national notice names (财金〔2020〕21号), not the food licence's conditions
+        acceptance_conditions="1. 申请人为城镇登记失业人员、就业困难人员（含残疾人）、退役军人、刑满释放人员、高校毕业生"
+        "（含大学生村官和留学回国学生）、化解过剩产能企业职工和失业人员、返乡创业农民工、网络商户、脱贫人口等符合条件的个人，"
+        "或符合条件的小微企业；\n2. 除助学贷款、扶贫贷款、住房贷款、购车贷款、5万元以下小额消费贷款（含信用卡消费）以外，"
+        "个人申请人及其配偶没有其他贷款。",
         result_kind="other", result_name="创业担保贷款审核意见", special_procedures=[],
         service_objects=["1", "2"], case_kind="2", legal_time_limit_days=20, promised_time_limit_days=10,
         location="六安市政务服务中心一楼人社窗口", consultation_phone="0564-3370000",

@@ -63,7 +63,8 @@ class AgreementForm(forms.Form):
     fields_list = forms.CharField(label=_("fields (names separated by commas)"), max_length=1000)
     purpose = forms.CharField(label=_("purpose"), widget=forms.Textarea(attrs={"rows": 2}))
     legal_basis = forms.CharField(label=_("legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
-    valid_until = forms.DateField(label=_("valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(label=_("valid until"),
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, resources=(), organs=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -584,7 +584,7 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
     taken_by = application.taken_by if application.taken_by_id else None
     requester = Requester(label=f"{organ.name}（一网通办）" if taken_by is None else f"{taken_by.get_username()}"
                           f"（{organ.name}）", user=taken_by, organ=organ)
-    purpose = f"办理“{version.name}”（申请 {application.public_id}）：免于申请人提交材料"
+    purpose = f"办理“{version.name}”：免于申请人提交材料"  # the record links the application itself
     subject_keys = _subject_keys(application)
     today = _today()
     fetches = []

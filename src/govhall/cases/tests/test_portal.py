@@ -421,3 +421,21 @@ def test_the_progress_throttle_is_shared_by_every_worker_and_survives_a_restart(
     assert second_worker.post(url, right).status_code == 429
     clock_start.shift(dt.timedelta(seconds=settings.GOVHALL_PROGRESS_WINDOW + 1))
     assert first_worker.post(url, right).status_code == 200  # the failures left the window
+
+
+def test_public_progress_and_the_applicant_page_give_the_same_expected_date(client, submitted, applicant):
+    """One answer: the public lookup says what the applicant's own pages say."""
+    client.force_login(applicant)
+    mine = client.get(f"/my/cases/{submitted.number}/").content.decode()
+    client.logout()
+    public = client.post("/progress/", {"number": submitted.number, "query_code": submitted.query_code}).content.decode()
+    date = submitted.acceptance_due.isoformat()
+    assert date in mine and date in public
+    assert "暂未确定" not in public and "not known yet" not in public
+
+
+def test_my_cases_tells_cases_apart_by_date_and_next_step(client, submitted, applicant):
+    client.force_login(applicant)
+    page = client.get("/my/cases/").content.decode()
+    assert "提交日期" in page and submitted.received_at.date().isoformat() in page
+    assert "等待部门受理" in page

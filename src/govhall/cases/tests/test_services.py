@@ -375,3 +375,15 @@ def test_joint_item_runs_parallel_tasks_and_one_decision(applicant_person, joint
                          legal_basis="《行政许可法》第二十六条")
     ext_limit = services.clock.extension_limit(case.is_joint)
     assert ext_limit == 15
+
+
+def test_an_extension_request_waits_in_the_approvers_queue(submitted, window, reviewer, approver, other_window):
+    services.case_accept(actor=window, case=submitted)
+    before = selectors.queue_counts(approver)[Stage.APPROVE]
+    ext = services.extension_request(actor=reviewer, case=submitted, days=5, reason="需专家论证")
+    assert selectors.queue_counts(approver)[Stage.APPROVE] == before + 1
+    assert submitted.number in [c.number for c in selectors.queue(approver, Stage.APPROVE)]
+    assert selectors.queue_counts(reviewer)[Stage.APPROVE] == before  # reviewers do not approve
+    assert submitted.number not in [c.number for c in selectors.queue(other_window, Stage.APPROVE)]
+    services.extension_decide(actor=approver, case=submitted, extension_id=ext.pk, approve=True)
+    assert selectors.queue_counts(approver)[Stage.APPROVE] == before

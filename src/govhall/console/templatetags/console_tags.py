@@ -4,6 +4,8 @@ from django import template
 
 from govhall.core.permissions import has_permission
 
+from ..audit_labels import action_label
+
 register = template.Library()
 
 
@@ -18,3 +20,9 @@ def can(context, code: str) -> bool:
 def as_json(value) -> str:
     """Audit before/after data, readable: indented JSON with Chinese left as it is."""
     return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True, default=str)
+
+
+@register.filter
+def audit_action(code: str) -> str:
+    """The readable label of an audit action (console/audit_labels.py)."""
+    return action_label(code)

@@ -20,9 +20,9 @@ from .conftest import pdftotext
 pytestmark = pytest.mark.django_db
 
 FACE_SCHEMA = [
-    {"name": "address", "label_zh": "经营场所", "label_en": "Premises", "type": "text", "required": True,
+    {"name": "premises", "label_zh": "经营场所", "label_en": "Premises", "type": "text", "required": True,
      "public": True},
-    {"name": "contact_name", "label_zh": "负责人", "label_en": "Person in charge", "type": "text",
+    {"name": "person_in_charge", "label_zh": "负责人", "label_en": "Person in charge", "type": "text",
      "required": True, "public": False},
 ]
 
@@ -128,16 +128,33 @@ def test_a_granted_case_issues_its_licence_with_a_pdf(submitted, window, reviewe
     ItemVersion.objects.filter(pk=submitted.version_id).update(result_licence_type_code=licence_type.type_code)
     submitted.refresh_from_db()
     case = _to_decide(submitted, window, reviewer, approver)
+    # the item became a licence item after this application was made, so its form asked no licence
+    # details: the officer gives them from the materials before the decision
+    services.licence_face_correct(actor=reviewer, case=case, reason="按经营场所证明材料填写", values={
+        "licence_premises": "六安市金安区佛子岭路 18 号一层", "licence_person_in_charge": "张三"})
+    case.refresh_from_db()
     services.case_decide(actor=approver, case=case, outcome="grant", reasons="符合", legal_basis="第三十五条")
     licence = Licence.objects.get(case_number=case.number)
     assert licence.holder_name == "张三" and licence.holder_user == case.applicant
-    assert licence.face == {"address": "六安市金安区梅山南路 1 号", "contact_name": "张三"}
+    assert licence.face == {"premises": "六安市金安区佛子岭路 18 号一层", "person_in_charge": "张三"}
     document = SignedDocument.objects.get(licence=licence)
     assert licence.document_sha256 == document.sha256
-    assert_sealed(document, "食品经营许可证（个人）", licence.identifier, "六安市金安区梅山南路 1 号",
+    assert_sealed(document, "食品经营许可证（个人）", licence.identifier, "六安市金安区佛子岭路 18 号一层",
                   "/licences/verify/?identifier=")
     entry = LogEntry.objects.get(index=licence.log_index)
     assert entry.payload["document_sm3"] == document.sm3 and entry.payload["identifier"] == licence.identifier
+
+
+def test_a_grant_never_fills_the_licence_face_from_other_fields_of_the_form(submitted, window, reviewer, approver,
+                                                                           licence_type):
+    """The contact address is not the premises: without licence details the grant is refused."""
+    ItemVersion.objects.filter(pk=submitted.version_id).update(result_licence_type_code=licence_type.type_code)
+    submitted.refresh_from_db()
+    case = _to_decide(submitted, window, reviewer, approver)
+    with pytest.raises(DomainError) as exc:
+        services.case_decide(actor=approver, case=case, outcome="grant", reasons="符合", legal_basis="第三十五条")
+    assert {p.code for p in exc.value.problems} >= {"licenses.face.required"}
+    assert not Licence.objects.filter(case_number=case.number).exists()
 
 
 def test_a_licence_that_cannot_be_issued_refuses_the_grant(submitted, window, reviewer, approver, licence_type,

@@ -129,3 +129,40 @@ def test_every_licences_view_declares_a_permission():
 
     for pattern in urls.urlpatterns:
         assert getattr(pattern.callback, "govhall_permission", None) in {"public", "authenticated"}, pattern
+
+
+MASKING_SCHEMA = [
+    {"name": "operator_name", "label_zh": "经营者名称", "label_en": "Operator", "type": "text", "required": True,
+     "disclosure": "masked"},
+    {"name": "residence", "label_zh": "住所", "label_en": "Residence", "type": "text", "required": True,
+     "disclosure": "hidden"},
+    {"name": "premises", "label_zh": "经营场所", "label_en": "Premises", "type": "text", "required": True,
+     "disclosure": "public"},
+]
+
+
+@pytest.fixture
+def masked_licence(organ, applicant_person):
+    kind = services.licence_type_create(actor=None, type_code=organ.credit_code + "009", name="食品经营许可证",
+                                        holder_kind="person", face_schema=MASKING_SCHEMA, defining_organ=organ,
+                                        validity_years=5, template="licences/food_business")
+    return services.licence_issue(actor=None, licence_type=kind, issuer=organ, holder_name="张三丰",
+                                  holder_code="341502199003071235", holder_user=applicant_person.user,
+                                  face={"operator_name": "张三丰", "residence": "六安市金安区梅山南路 1 号",
+                                        "premises": "六安市金安区佛子岭路 18 号一层"})
+
+
+def test_public_verification_applies_each_fields_disclosure_on_the_page_and_the_api(client, masked_licence):
+    page = client.get(reverse("licenses:verify"), {"identifier": masked_licence.identifier}).content.decode()
+    api = client.get("/api/v1/licenses/verify", {"identifier": masked_licence.identifier}).content.decode()
+    for shown in (page, api):
+        assert "张**" in shown and "张三丰" not in shown  # the holder's name masked wherever it appears
+        assert "六安市金安区佛子岭路 18 号一层" in shown  # public
+        assert "梅山南路" not in shown  # hidden
+
+
+def test_a_share_link_cannot_disclose_a_hidden_field_nor_unmask_a_masked_one(client, masked_licence):
+    link = services.share_link_create(actor=masked_licence.holder_user, licence=masked_licence,
+                                      fields=["operator_name", "residence", "premises"], hours=1)
+    page = client.get(reverse("licenses:token", kwargs={"token": link.token})).content.decode()
+    assert "张**" in page and "张三丰" not in page and "梅山南路" not in page and "佛子岭路" in page

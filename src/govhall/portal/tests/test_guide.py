@@ -69,9 +69,26 @@ def test_the_guide_shows_every_section(client, rich_item, other_organ):
 
 
 def test_fetched_materials_are_marked_as_not_to_be_submitted(client, published_item):
+    from govhall.licenses import services as licences
+
+    # the guide says the business licence comes from the e-licence library, but this platform does not
+    # know that licence type: the applicant must submit it, and the once-only count agrees
+    html = client.get(guide_url(published_item)).content.decode()
+    row = html.split("营业执照", 1)[1].split("</tr>", 1)[0]
+    assert "无需提交" not in row and "本平台暂不能获取该材料，请提交" in row
+    assert "中有 0 项" in html
+    from govhall.catalog.models import ExerciseLevel
+
+    samr = services.organ_create(actor=None, credit_code="11100000000019713D", name="国家市场监督管理总局",
+                                 region=published_item.organ.region, level=ExerciseLevel.NATIONAL, nature="1")
+    licences.licence_type_create(
+        actor=None, type_code="11100000000019713D001", name="营业执照", holder_kind="legal_person",
+        face_schema=[{"name": "name", "label_zh": "名称", "label_en": "Name", "type": "text", "required": True}],
+        defining_organ=samr, template="licences/food_business")
     html = client.get(guide_url(published_item)).content.decode()
     row = html.split("营业执照", 1)[1].split("</tr>", 1)[0]
     assert "无需提交，由部门通过共享获取" in row
+    assert "中有 1 项" in html
     application_row = html.split("食品经营许可申请书", 1)[1].split("</tr>", 1)[0]
     assert "无需提交" not in application_row
 
@@ -135,7 +152,7 @@ def test_switching_to_english_shows_english_labels(client, published_item):
     html = client.get(url).content.decode()
     assert '<html lang="en">' in html
     assert "Materials" in html and "Acceptance conditions" in html and "Time limits" in html
-    assert "No need to submit: fetched by the organ" in html
+    assert "The organ cannot fetch it here yet: submit it." in html
     assert "申请材料" not in html
 
 
