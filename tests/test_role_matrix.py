@@ -15,10 +15,10 @@ from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 
 PERSONAS = ["anonymous", "applicant", "agent", "window_officer", "reviewer", "approver", "supervisor", "catalog_admin",
-            "hefei_catalog_admin", "security_admin", "system_admin"]
+            "hefei_catalog_admin", "security_admin", "system_admin", "archivist"]
 STAFF = {"window_officer": Role.WINDOW_OFFICER, "reviewer": Role.REVIEWER, "approver": Role.APPROVER,
          "supervisor": Role.SUPERVISOR, "catalog_admin": Role.CATALOG_ADMIN, "security_admin": Role.SECURITY_ADMIN,
-         "system_admin": Role.SYSTEM_ADMIN}
+         "system_admin": Role.SYSTEM_ADMIN, "archivist": Role.ARCHIVIST}
 ALL = dict.fromkeys(PERSONAS, 200)
 LOGIN = 302
 
@@ -31,7 +31,9 @@ def expect(default=None, **overrides):
 
 STAFF_200 = {p: 200 for p in STAFF} | {"hefei_catalog_admin": 200}
 # the system and security administrators run the platform (calendar, accounts, keys), not the catalogue
-ITEM_READERS = STAFF_200 | {"system_admin": 403, "security_admin": 403}
+ITEM_READERS = STAFF_200 | {"system_admin": 403, "security_admin": 403, "archivist": 403}
+# the electronic archives: archivists manage them; organ heads (approvers) and supervisors read them
+ARCHIVE_READERS = {"archivist": 200, "approver": 200, "supervisor": 200}
 CATALOG_ADMINS = {"catalog_admin": 200, "hefei_catalog_admin": 200}
 # (name, url builder, expected status per persona)
 ROUTES = [
@@ -138,6 +140,18 @@ ROUTES = [
     ("console materials saved", lambda w: reverse("sharing_console:figures"),
      expect(403, anonymous=LOGIN, supervisor=200)),
     ("api materials saved", lambda w: "/api/v1/sharing/figures", expect(403, anonymous=401, supervisor=200)),
+    # electronic archives (GB/T 42727): scoped like cases; another organ's package is absent (404)
+    ("console archives", lambda w: reverse("console:archives"), expect(403, anonymous=LOGIN, **ARCHIVE_READERS)),
+    ("console retention and disposal", lambda w: reverse("console:archive_disposals"),
+     expect(403, anonymous=LOGIN, **ARCHIVE_READERS)),
+    ("console archive of a missing case", lambda w: reverse("console:archive", args=["NO-SUCH-CASE"]),
+     expect(403, anonymous=LOGIN, **dict.fromkeys(ARCHIVE_READERS, 404))),
+    ("console archive download of a missing case", lambda w: reverse("console:archive_download", args=["NO-SUCH"]),
+     expect(403, anonymous=LOGIN, **dict.fromkeys(ARCHIVE_READERS, 404))),
+    ("api archive of a missing case", lambda w: "/api/v1/archives/NO-SUCH-CASE",
+     expect(403, anonymous=401, **dict.fromkeys(ARCHIVE_READERS, 404))),
+    ("api archive package of a missing case", lambda w: "/api/v1/archives/NO-SUCH-CASE/package",
+     expect(403, anonymous=401, **dict.fromkeys(ARCHIVE_READERS, 404))),
 ]
 
 

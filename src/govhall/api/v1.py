@@ -6,6 +6,7 @@ from govhall.licenses.api import router as licenses_router
 from govhall.sharing.api import router as sharing_router
 from govhall.translog.api import router as translog_router
 
+from .archives import router as archives_router
 from .cases import router as cases_router
 from .catalog import router as catalog_router
 from .errors import install_error_handlers
@@ -39,3 +40,4 @@ api.add_router("", cases_router)
 api.add_router("/licenses", licenses_router)
 api.add_router("/sharing", sharing_router)
 api.add_router("/translog", translog_router)
+api.add_router("", archives_router)

@@ -4,7 +4,10 @@ work in every queue and the audit chain holds their events.
 - 张三 (``citizen``) has a food business licence application at the acceptance stage, one at review,
   and one whose site check has stopped the clock;
 - 六安皖西茶业有限公司 (through its agent 李娜) has a joint "open a restaurant" case waiting for the
-  housing bureau's opinion (demo account ``joint_reviewer``).
+  housing bureau's opinion (demo account ``joint_reviewer``);
+- two of 张三's cases are closed: one granted with its food business licence and delivered, one not
+  accepted. Their ``case.closed`` events archive them (archives app) once the loader's transaction
+  commits and the events are delivered.
 """
 
 from __future__ import annotations
@@ -23,8 +26,22 @@ FOOD_LICENCE = "食品经营许可（新办）"
 RESTAURANT = "开办餐饮店“一件事”"
 MARKET = "六安市市场监督管理局"
 
-SAMPLE_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-              b"trailer<</Root 1 0 R>>\n%%EOF\n")
+def _sample_pdf() -> bytes:
+    """A small complete PDF (catalogue, one empty page, cross-reference table): the archive's
+    usability check opens every material, and a PDF without its cross-reference table does not open."""
+    objects = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+               b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+SAMPLE_PDF = _sample_pdf()
 
 
 def _item(name: str) -> ImplementationItem:
@@ -62,6 +79,8 @@ def create_demo_cases() -> dict[str, int]:
     window = User.objects.get(username="window_officer")
     reviewer = User.objects.get(username="reviewer")
     food = _item(FOOD_LICENCE)
+    # the closed cases first: the citizen's newest case stays one in progress (the API tests use it)
+    closed = create_demo_closed_cases(citizen, window, reviewer, food)
     _apply(citizen, food, "待受理")
     reviewing = _apply(citizen, food, "审核中")
     services.case_accept(actor=window, case=reviewing)
@@ -78,4 +97,27 @@ def create_demo_cases() -> dict[str, int]:
     if undertake is not None:
         services.step_complete(actor=reviewer, case=joint, step_id=undertake.pk, action="pass",
                                opinion="材料齐全，同意报送联办部门")
-    return {"cases": 4}
+    return {"cases": 4 + closed}
+
+
+def create_demo_closed_cases(citizen, window, reviewer, food) -> int:
+    """One case granted (with its licence) and delivered, one not accepted: both closed."""
+    approver = User.objects.get(username="approver")
+    granted = _apply(citizen, food, "已办结（准予）")
+    services.case_accept(actor=window, case=granted)
+    for _ in range(10):
+        granted.refresh_from_db()
+        step = granted.steps.filter(state="active").exclude(kind="joint").order_by("order").first()
+        if step is None:
+            break
+        services.step_complete(actor=approver if step.kind == "approve" else reviewer, case=granted, step_id=step.pk,
+                               action="pass", opinion="材料齐全，符合条件")
+    granted.refresh_from_db()
+    services.case_decide(actor=approver, case=granted, outcome="grant", reasons="经审查，申请材料齐全，符合法定条件",
+                         legal_basis="《中华人民共和国食品安全法》第三十五条")
+    granted.refresh_from_db()
+    services.case_deliver(actor=window, case=granted, method="download")
+    refused = _apply(citizen, food, "不予受理")
+    services.case_refuse(actor=window, case=refused, reason="申请事项依法不需要取得行政许可",
+                         legal_basis="《中华人民共和国行政许可法》第三十二条第一款第（一）项")
+    return 2

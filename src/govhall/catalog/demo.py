@@ -31,6 +31,7 @@ DEMO_ACCOUNTS = [
     ("supervisor", "电子监察人员", Role.SUPERVISOR, None, "341500"),
     ("security_admin", "安全管理员", Role.SECURITY_ADMIN, None, "341500"),
     ("sysadmin", "系统管理员", Role.SYSTEM_ADMIN, None, "340000"),
+    ("archivist", "市场监管局档案管理员", Role.ARCHIVIST, CITY_MARKET, None),
 ]
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import archives_views as archives
 from . import onboarding_views as onboarding
 from . import views, vocabulary_views
 
@@ -33,6 +34,17 @@ urlpatterns = [
     path("vocabulary/words-to-add/", vocabulary_views.search_words, name="search_words"),
     path("vocabulary/<int:pk>/", vocabulary_views.vocabulary_entry, name="vocabulary_entry"),
     path("vocabulary/<int:pk>/delete/", vocabulary_views.vocabulary_delete, name="vocabulary_delete"),
+    path("archives/", archives.archives, name="archives"),
+    path("archives/disposal/", archives.disposals, name="archive_disposals"),
+    path("archives/retention/", archives.retention_set, name="archive_retention_set"),
+    path("archives/disposal/propose/", archives.disposal_propose, name="archive_disposal_propose"),
+    path("archives/disposal/<int:pk>/decide/", archives.disposal_decide, name="archive_disposal_decide"),
+    path("archives/disposal/<int:pk>/execute/", archives.disposal_execute, name="archive_disposal_execute"),
+    path("archives/<str:case_number>/", archives.archive_package, name="archive"),
+    path("archives/<str:case_number>/package.zip", archives.archive_download, name="archive_download"),
+    path("archives/<str:case_number>/check/", archives.archive_check, name="archive_check"),
+    path("archives/<str:case_number>/drill/", archives.archive_drill, name="archive_drill"),
+    path("archives/<str:case_number>/hold/", archives.archive_hold, name="archive_hold"),
     path("audit/", views.audit, name="audit"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:year>/", views.calendar, name="calendar"),

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("supervisor")
     SECURITY_ADMIN = "security_admin", _("security administrator")
     SYSTEM_ADMIN = "system_admin", _("system administrator")
+    ARCHIVIST = "archivist", _("archivist")
 
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -21,7 +22,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                    "licenses.type.manage", "catalog.vocabulary.manage"}),
     Role.SUPERVISOR: frozenset({"console.access", "catalog.item.view", "core.audit.view", "cases.case.view",
                                "notifications.delivery.manage", "sharing.resource.view", "sharing.access.view",
-                               "sharing.figures.view"}),
+                               "sharing.figures.view", "archives.package.view"}),
     Role.SECURITY_ADMIN: frozenset({"console.access", "core.audit.view", "crypto.ca.manage", "crypto.seal.manage",
                                     "federation.peer.view"}),
     Role.SYSTEM_ADMIN: frozenset({"console.access", "core.calendar.edit", "core.audit.view", "oidc.client.manage",
@@ -30,10 +31,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                    "notifications.delivery.manage"}),
     Role.REVIEWER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.handle"}),
     Role.APPROVER: frozenset({"console.access", "catalog.item.view", "cases.case.view", "cases.case.handle",
-                              "cases.case.decide", "licenses.licence.issue", "licenses.licence.manage"}),
+                              "cases.case.decide", "licenses.licence.issue", "licenses.licence.manage",
+                              "archives.package.view", "archives.disposal.approve"}),
     Role.DATA_ADMIN: frozenset({"console.access", "catalog.item.view", "sharing.resource.view",
                                 "sharing.resource.manage", "sharing.agreement.manage", "sharing.discrepancy.decide",
                                 "sharing.access.view", "sharing.figures.view"}),
+    # the electronic archives (archives app): packages, checks, drills, retention, disposal lists
+    Role.ARCHIVIST: frozenset({"console.access", "archives.package.view", "archives.package.manage",
+                               "archives.disposal.propose"}),
 }
 
 

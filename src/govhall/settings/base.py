@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "govhall.documents",
     "govhall.federation",
     "govhall.sharing",
+    "govhall.archives",
     "govhall.portal",
     "govhall.console",
     "govhall.api",
@@ -299,6 +300,16 @@ GOVHALL_OIDC_KEY_DIR = os.environ.get("GOVHALL_OIDC_KEY_DIR") or VAR_DIR / "oidc
 
 # Federation between GovHall nodes (docs/federation.md): this node's identity, the licence issuer
 # credit-code prefixes it answers for, and the client's timeouts, retries and circuit breaker.
+# Electronic archives (docs/archives.md): where packages are stored (a STORAGES["archives"] entry wins),
+# the second copy, the organ whose seal seals them (default: the case's organ), the retention of item
+# types without a rule, the virus scanner command, the hours between scheduled checks.
+GOVHALL_ARCHIVES_ROOT = os.environ.get("GOVHALL_ARCHIVES_ROOT", "")
+GOVHALL_ARCHIVES_COPY_ROOT = os.environ.get("GOVHALL_ARCHIVES_COPY_ROOT", "")
+GOVHALL_ARCHIVES_TMP = os.environ.get("GOVHALL_ARCHIVES_TMP", "")
+GOVHALL_ARCHIVES_ORGAN = os.environ.get("GOVHALL_ARCHIVES_ORGAN", "")
+GOVHALL_ARCHIVES_DEFAULT_RETENTION = os.environ.get("GOVHALL_ARCHIVES_DEFAULT_RETENTION", "permanent")
+GOVHALL_ARCHIVES_VIRUS_SCANNER = os.environ.get("GOVHALL_ARCHIVES_VIRUS_SCANNER", "")
+GOVHALL_ARCHIVES_CHECK_HOURS = int(os.environ.get("GOVHALL_ARCHIVES_CHECK_HOURS", 24))
 GOVHALL_NODE_CODE = os.environ.get("GOVHALL_NODE_CODE", GOVHALL_HOME_REGION)
 GOVHALL_NODE_NAME = os.environ.get("GOVHALL_NODE_NAME", GOVHALL_SITE_NAME)
 GOVHALL_NODE_BASE_URL = os.environ.get("GOVHALL_NODE_BASE_URL", GOVHALL_SITE_URL)
