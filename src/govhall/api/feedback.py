@@ -13,9 +13,7 @@ asking needs a logged-in session, enforced by ``auth=django_auth`` on the operat
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from functools import wraps
 from typing import Literal
 
@@ -38,7 +36,7 @@ router = Router(tags=["feedback"], auth=django_auth)
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 FORBIDDEN = "feedback.forbidden"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = selectors.XLSX
 
 
 def _forbidden_is_403(func):
@@ -339,7 +337,10 @@ def rating_figures(request, filters: Query[FiguresQuery]):
 
 
 @router.get("/ratings/export", response={200: None, **ERRORS}, url_name="rating_export",
-            summary="评价与整改导出（中立格式）/ export of ratings and rectifications")
+            summary="评价与整改导出（中立格式）/ export of ratings and rectifications",
+            openapi_extra={"responses": {200: {"description": "CSV (UTF-8 with BOM) or the Excel workbook", "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}}}}}})
 @permission(FEEDBACK_VIEW)
 def rating_export(request, filters: Query[ExportQuery]):
     """Every rating of your organs with its rectification, in the neutral schema documented in
@@ -352,26 +353,9 @@ def rating_export(request, filters: Query[ExportQuery]):
 
 
 def export_response(rows: list[list[str]], fmt: str) -> HttpResponse:
-    header = [c for c, _ in selectors.EXPORT_COLUMNS]
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("ratings")
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="ratings.xlsx"'
-        return response
-    text = io.StringIO()
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(("\ufeff" + text.getvalue()).encode(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="ratings.csv"'
+    content, content_type, filename = selectors.export_file(rows, fmt)
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

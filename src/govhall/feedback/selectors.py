@@ -299,3 +299,31 @@ def export_rows(*, organ_ids_in: list[int] | None = None, since: dt.date | None 
             _b(x.rater_satisfied) if x else "",
         ])
     return rows
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_file(rows: list[list[str]], fmt: str = "csv") -> tuple[bytes, str, str]:
+    """``(content, content type, file name)`` of the export: CSV in UTF-8 with a BOM (Excel opens
+    it as UTF-8), or an Excel workbook; the header row is ``EXPORT_COLUMNS``' names."""
+    import csv
+    import io
+
+    header = [c for c, _ in EXPORT_COLUMNS]
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("ratings")
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue(), XLSX, "ratings.xlsx"
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + text.getvalue()).encode(), "text/csv; charset=utf-8", "ratings.csv"

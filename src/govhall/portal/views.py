@@ -20,6 +20,7 @@ from govhall.catalog.guide import GUIDE_PARTS, listed_parts
 from govhall.catalog.search import stats as search_stats
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC, requires
+from govhall.feedback import selectors as feedback_selectors
 
 PER_PAGE = 20
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -166,6 +167,7 @@ def guide(request, implementation_code: str):
         "steps": list(version.steps.all()),
         "special_procedures": list(version.special_procedures.all()),
         "faqs": list(version.faqs.all()),
+        "answered_questions": list(feedback_selectors.published_consultations(item.code or item.key)[:50]),
         "joint_organs": list(version.joint_organs.all()),
         "topics": list(version.topics.all()),
         "main_item": selectors.main_item_in_force(item, day),
