@@ -263,3 +263,29 @@ def test_complaint_file_acknowledge_reply_rate(closed_case, applicant_person, wi
     # the supervisor handles the platform's complaints
     ok(post(boss, f"/complaints/{platform['id']}/acknowledge"))
     assert DomainEvent.objects.filter(name="feedback.complaint_filed").count() == 2
+
+
+def test_the_agent_who_applied_rates_while_the_mandate_holds(item, company, enterprise_agent, window, media, as_user):
+    from govhall.cases.tests.conftest import fill
+    from govhall.identity import services as identity
+    from govhall.identity.models import AgentMandate
+
+    application = case_services.application_start(actor=enterprise_agent, item_code=item.code, legal_person=company)
+    fill(application, enterprise_agent)
+    case = case_services.application_submit(actor=enterprise_agent, application=application)
+    case_services.case_accept(actor=window, case=case)
+    agent = as_user(enterprise_agent)
+    rated = ok(post(agent, f"/cases/{case.number}/ratings", {"score": 4}), 201)
+    assert rated["stage"] == "accept"
+    rating = Rating.objects.get(pk=rated["id"])
+    assert rating.rater_role == "agent" and rating.mandate is not None
+    # the mandate ends: the agent's authority ends with it, at the moment of rating
+    identity.agent_revoke(actor=company.legal_representative.user,
+                          mandate=AgentMandate.objects.get(legal_person=company), reason="离职")
+    Case.objects.filter(pk=case.pk).update(state="closed", closed_at=case.received_at)  # as if closed since
+    refused = post(as_user(enterprise_agent), f"/cases/{case.number}/ratings", {"score": 5, "stage": "close"})
+    assert error(refused, 404)["code"] == "not_found"  # a case one may no longer act on is not there
+    # the legal representative may still rate
+    representative = as_user(company.legal_representative.user)
+    assert ok(post(representative, f"/cases/{case.number}/ratings", {"score": 5, "stage": "close"}), 201)
+    assert Rating.objects.get(case=case, stage="close").rater_role == "representative"
