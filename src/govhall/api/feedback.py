@@ -104,7 +104,7 @@ class RatingOut(Schema):
     rectification: RectificationOut | None
 
 
-class ReasonOut(Schema):
+class RatingCodeOut(Schema):
     code: str
     zh: str
     en: str
@@ -112,9 +112,9 @@ class ReasonOut(Schema):
 
 class ReasonsOut(Schema):
     levels: dict[int, str]
-    online_dimensions: list[ReasonOut]
-    window_dimensions: list[ReasonOut]
-    reasons: list[ReasonOut]
+    online_dimensions: list[RatingCodeOut]
+    window_dimensions: list[RatingCodeOut]
+    reasons: list[RatingCodeOut]
     reasons_are_placeholder: bool = Field(description="true：原因清单为占位，待按 GB/T 39734 附录A补全")
 
 

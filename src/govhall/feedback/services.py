@@ -152,7 +152,8 @@ def rating_create(*, actor, case: Case, score: int, stage: str | None = None, re
     applicant or the agent who applied (authority in force now), once per case and stage: a second
     rating raises Conflict. A bad rating (1 or 2) opens its rectification, due after the region's
     period in working days. Audit: feedback.rating.created."""
-    case = Case.objects.select_for_update().select_related("application", "organ__region", "item").get(pk=case.pk)
+    case = (Case.objects.select_for_update(of=("self",)).select_related("application", "organ__region", "item")
+            .get(pk=case.pk))
     application = case.application
     if getattr(actor, "pk", None) == application.taken_by_id and actor.pk != application.applicant_id:
         raise NotFound(case.number)  # the window officer who took it does not rate their own service
@@ -212,7 +213,7 @@ def _open_rectification(rating: Rating, now: dt.datetime) -> Rectification:
 
 
 def _lock_rect(actor, rect: Rectification, permission: str = FEEDBACK_HANDLE) -> Rectification:
-    rect = (Rectification.objects.select_for_update().select_related("rating__case").get(pk=rect.pk))
+    rect = Rectification.objects.select_for_update(of=("self",)).select_related("rating__case").get(pk=rect.pk)
     _ensure_staff(actor, rect.organ_id, permission)
     return rect
 
@@ -305,7 +306,7 @@ def rectification_reply(*, actor, rectification: Rectification, reply: str) -> R
 @transaction.atomic
 def rectification_answer(*, actor, rectification: Rectification, satisfied: bool, answer: str = "") -> Rectification:
     """The rater answers the reply (satisfied or not, and why). Once. Audit: feedback.rectification.answered."""
-    rect = Rectification.objects.select_for_update().select_related("rating").get(pk=rectification.pk)
+    rect = Rectification.objects.select_for_update(of=("self",)).select_related("rating").get(pk=rectification.pk)
     if getattr(actor, "pk", None) != rect.rating.rater_id:
         raise NotFound(str(rect.pk))
     if rect.state != Rectification.State.REPLIED:
@@ -326,7 +327,7 @@ def flag_overdue_rectifications(today: dt.date | None = None) -> int:
     """Mark the rectifications not replied by their due date and record
     ``feedback.rectification_overdue`` for each (once), for supervision to warn on."""
     today = today or _today()
-    rows = list(Rectification.objects.select_for_update(skip_locked=True)
+    rows = list(Rectification.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(state__in=[Rectification.State.OPEN, Rectification.State.VERIFIED,
                                    Rectification.State.RECTIFIED],
                         due_date__lt=today, overdue_at__isnull=True).select_related("rating__case"))
@@ -368,7 +369,7 @@ def appeal_request(*, actor, rating: Rating, mark: str, evidence: str) -> Appeal
 def appeal_decide(*, actor, appeal: Appeal, uphold: bool, note: str) -> Appeal:
     """A supervisor of the rating's organ upholds (the rating is marked, never deleted, and leaves
     the figures) or rejects the appeal. Audit: feedback.appeal.decided."""
-    appeal = Appeal.objects.select_for_update().select_related("rating").get(pk=appeal.pk)
+    appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating").get(pk=appeal.pk)
     rating = Rating.objects.select_for_update().get(pk=appeal.rating_id)
     _ensure_staff(actor, rating.organ_id, FEEDBACK_SUPERVISE)
     if appeal.requested_by_id == actor.pk:
@@ -402,7 +403,7 @@ def _rate_link(case: Case) -> str:
 def invite_to_rate(case_id: int) -> RatingInvitation | None:
     """Invite the applicant (or whoever is told about the case) to rate it at closing, in the inbox
     and by SMS. Idempotent: one invitation per case and stage; nothing for a rated or withdrawn case."""
-    case = Case.objects.select_for_update().select_related("application").filter(pk=case_id).first()
+    case = Case.objects.select_for_update(of=("self",)).select_related("application").filter(pk=case_id).first()
     if case is None or case.state not in INVITED_STATES:
         return None
     stage = RatingStage.CLOSE
@@ -425,7 +426,7 @@ def invite_to_rate(case_id: int) -> RatingInvitation | None:
 def remind_unrated(now: dt.datetime | None = None) -> int:
     """Remind once, 3 days after the invitation, whoever has not rated yet."""
     now = now or timezone.now()
-    due = list(RatingInvitation.objects.select_for_update(skip_locked=True)
+    due = list(RatingInvitation.objects.select_for_update(skip_locked=True, of=("self",))
                .filter(reminded_at__isnull=True, invited_at__lte=now - dt.timedelta(days=rules.REMIND_AFTER_DAYS))
                .select_related("case", "recipient"))
     sent = 0
