@@ -31,7 +31,7 @@ def ratings_of_case(case: Case) -> dict[str, Rating]:
 
 
 def my_ratings(user) -> QuerySet[Rating]:
-    return Rating.objects.filter(rater=user).select_related("case", "item", "organ")
+    return Rating.objects.filter(rater=user).select_related("case", "item", "organ", "rectification")
 
 
 def my_rating(user, pk: int) -> Rating:

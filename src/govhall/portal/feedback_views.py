@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from govhall.catalog.selectors import published_version
-from govhall.core.errors import DomainError, NotFound
+from govhall.core.errors import Conflict, DomainError, NotFound
 from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
 from govhall.feedback import rules, selectors, services
 from govhall.feedback.models import Complaint, RatingStage, Rectification
@@ -65,8 +65,7 @@ def rate(request, number: str):
         raise Http404 from None
     except DomainError as exc:
         context = _rating_form_context(case, request.POST) | {"problems": exc.problems}
-        return render(request, "portal/feedback/rate.html", context, status=409 if exc.__class__.__name__ ==
-                      "Conflict" else 400)
+        return render(request, "portal/feedback/rate.html", context, status=409 if isinstance(exc, Conflict) else 400)
     messages.success(request, _("Thank you: your rating has been recorded."))
     return redirect("portal:feedback_rating", rating.pk)
 
