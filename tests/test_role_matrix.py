@@ -152,6 +152,26 @@ ROUTES = [
      expect(403, anonymous=401, **dict.fromkeys(ARCHIVE_READERS, 404))),
     ("api archive package of a missing case", lambda w: "/api/v1/archives/NO-SUCH-CASE/package",
      expect(403, anonymous=401, **dict.fromkeys(ARCHIVE_READERS, 404))),
+    # 好差评, 我要问, complaints: the figures are public; organ staff handle, supervisors decide appeals
+    ("portal rating figures", lambda w: reverse("portal:feedback_figures"), ALL),
+    ("api rating figures", lambda w: "/api/v1/ratings/figures", ALL),
+    ("api published consultations", lambda w: f"/api/v1/consultations?item={w['item'].code}", ALL),
+    ("my ratings", lambda w: reverse("portal:feedback_ratings"), expect(200, anonymous=LOGIN)),
+    ("ask about an item", lambda w: reverse("portal:feedback_ask", args=[w["item"].code]),
+     expect(200, anonymous=LOGIN)),
+    ("file a complaint", lambda w: reverse("portal:feedback_complaint_new"), expect(200, anonymous=LOGIN)),
+    ("rate someone's case", lambda w: reverse("portal:feedback_rate", args=["NO-SUCH-CASE"]),
+     expect(404, anonymous=LOGIN)),
+    ("console ratings and feedback", lambda w: reverse("console:feedback"),
+     expect(403, anonymous=LOGIN, window_officer=200, reviewer=200, approver=200, supervisor=200)),
+    ("console feedback export", lambda w: reverse("console:feedback_export"),
+     expect(403, anonymous=LOGIN, window_officer=200, reviewer=200, approver=200, supervisor=200)),
+    ("console rating appeals", lambda w: reverse("console:feedback_appeals"),
+     expect(403, anonymous=LOGIN, supervisor=200)),
+    ("api rating export", lambda w: "/api/v1/ratings/export",
+     expect(403, anonymous=401, window_officer=200, reviewer=200, approver=200, supervisor=200)),
+    ("api staff complaints", lambda w: "/api/v1/staff/complaints",
+     expect(403, anonymous=401, window_officer=200, reviewer=200, approver=200, supervisor=200)),
 ]
 
 

@@ -10,6 +10,7 @@ from .archives import router as archives_router
 from .cases import router as cases_router
 from .catalog import router as catalog_router
 from .errors import install_error_handlers
+from .feedback import router as feedback_router
 from .onboarding import router as onboarding_router
 from .renderers import Utf8JSONRenderer
 
@@ -37,6 +38,7 @@ install_error_handlers(api)
 api.add_router("/catalog", catalog_router)
 api.add_router("/catalog", onboarding_router)
 api.add_router("", cases_router)
+api.add_router("", feedback_router)
 api.add_router("/licenses", licenses_router)
 api.add_router("/sharing", sharing_router)
 api.add_router("/translog", translog_router)

@@ -92,6 +92,9 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
         from govhall.cases.demo import create_demo_cases
 
         counts.update(create_demo_cases())
+        from govhall.feedback.demo import create_demo_finished_case
+
+        counts.update(create_demo_finished_case())
         from govhall.sharing.demo import create_demo_sharing
 
         counts.update(create_demo_sharing())

@@ -1,12 +1,19 @@
 from django.urls import path
 
 from . import archives_views as archives
+from . import feedback_views as feedback
 from . import onboarding_views as onboarding
 from . import views, vocabulary_views
 
 app_name = "console"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("feedback/", feedback.overview, name="feedback"),
+    path("feedback/rectifications/<int:pk>/", feedback.rectification, name="feedback_rectification"),
+    path("feedback/appeals/", feedback.appeals, name="feedback_appeals"),
+    path("feedback/consultations/<int:pk>/", feedback.consultation, name="feedback_consultation"),
+    path("feedback/complaints/<int:pk>/", feedback.complaint, name="feedback_complaint"),
+    path("feedback/export/", feedback.export, name="feedback_export"),
     path("items/", views.items, name="items"),
     path("items/new/", onboarding.item_new, name="item_new"),
     path("items/<str:code>/", views.item, name="item"),

@@ -21,6 +21,7 @@ from govhall.catalog.search import stats as search_stats
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC, requires
 from govhall.sharing.selectors import fetchable_material_counts
+from govhall.feedback import selectors as feedback_selectors
 
 PER_PAGE = 20
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -171,6 +172,7 @@ def guide(request, implementation_code: str):
         "steps": list(version.steps.all()),
         "special_procedures": list(version.special_procedures.all()),
         "faqs": list(version.faqs.all()),
+        "answered_questions": list(feedback_selectors.published_consultations(item.code or item.key)[:50]),
         "joint_organs": list(version.joint_organs.all()),
         "topics": list(version.topics.all()),
         "main_item": selectors.main_item_in_force(item, day),

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "govhall.federation",
     "govhall.sharing",
     "govhall.archives",
+    "govhall.feedback",
     "govhall.portal",
     "govhall.console",
     "govhall.api",

@@ -1,0 +1,22 @@
+"""The demo citizen has a finished case waiting for a rating (invited in the inbox)."""
+
+import pytest
+
+from govhall.catalog import demo
+from govhall.feedback import selectors
+from govhall.feedback.models import RatingInvitation
+from govhall.identity.models import User
+from govhall.notifications.models import Message
+
+
+@pytest.mark.django_db
+def test_the_demo_citizen_has_a_finished_case_to_rate(settings, tmp_path):
+    settings.GOVHALL_DEMO = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    counts = demo.load()
+    assert counts["finished_cases"] == 1
+    citizen = User.objects.get(username="citizen")
+    [case] = selectors.unrated_cases(citizen)
+    assert case.state == "closed" and case.result_code == "granted"
+    assert RatingInvitation.objects.get(case=case).recipient == citizen
+    assert Message.objects.filter(recipient=citizen, kind="feedback.rating_invited", case_number=case.number).exists()
