@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "govhall.documents",
     "govhall.federation",
     "govhall.sharing",
+    "govhall.supervision",
     "govhall.portal",
     "govhall.console",
     "govhall.api",
