@@ -8,8 +8,6 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from govhall.catalog.codesets import FETCHED_SOURCES
-from govhall.catalog.models import ItemVersion, ProcessStep, in_force_q
 from govhall.cases.models import (
     Case,
     CaseEvent,
@@ -21,6 +19,8 @@ from govhall.cases.models import (
     SpecialProcedure,
 )
 from govhall.cases.payments import amount_from_standard
+from govhall.catalog.codesets import FETCHED_SOURCES
+from govhall.catalog.models import ItemVersion, ProcessStep, in_force_q
 
 from .rules import CaseFacts, ItemFacts, PauseFacts, StepFacts
 
