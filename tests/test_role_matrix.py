@@ -33,6 +33,7 @@ STAFF_200 = {p: 200 for p in STAFF} | {"hefei_catalog_admin": 200}
 # the system and security administrators run the platform (calendar, accounts, keys), not the catalogue
 ITEM_READERS = STAFF_200 | {"system_admin": 403, "security_admin": 403}
 CATALOG_ADMINS = {"catalog_admin": 200, "hefei_catalog_admin": 200}
+SUPERVISION_READERS = {p: 200 for p in ("window_officer", "reviewer", "approver", "supervisor")} | CATALOG_ADMINS
 # (name, url builder, expected status per persona)
 ROUTES = [
     ("portal home", lambda w: reverse("portal:home"), ALL),
@@ -138,6 +139,21 @@ ROUTES = [
     ("console materials saved", lambda w: reverse("sharing_console:figures"),
      expect(403, anonymous=LOGIN, supervisor=200)),
     ("api materials saved", lambda w: "/api/v1/sharing/figures", expect(403, anonymous=401, supervisor=200)),
+    # electronic supervision: supervisors (and organ heads) read figures; the organ's staff answer warnings
+    ("console supervision dashboard", lambda w: reverse("supervision_console:dashboard"),
+     expect(403, anonymous=LOGIN, supervisor=200, approver=200)),
+    ("console supervision warnings", lambda w: reverse("supervision_console:warnings"),
+     expect(403, anonymous=LOGIN, **SUPERVISION_READERS)),
+    ("console supervision figures", lambda w: reverse("supervision_console:figures"),
+     expect(403, anonymous=LOGIN, supervisor=200, approver=200)),
+    ("console supervision figures export", lambda w: reverse("supervision_console:figures_xlsx"),
+     expect(403, anonymous=LOGIN, supervisor=200, approver=200)),
+    ("console supervision rules", lambda w: reverse("supervision_console:rules"),
+     expect(403, anonymous=LOGIN, **SUPERVISION_READERS)),
+    ("api supervision warnings", lambda w: "/api/v1/supervision/warnings?state=open",
+     expect(403, anonymous=401, **SUPERVISION_READERS)),
+    ("api supervision figures", lambda w: "/api/v1/supervision/figures?period=2026Q2",
+     expect(403, anonymous=401, supervisor=200, approver=200)),
 ]
 
 

@@ -11,6 +11,7 @@ from .catalog import router as catalog_router
 from .errors import install_error_handlers
 from .onboarding import router as onboarding_router
 from .renderers import Utf8JSONRenderer
+from .supervision import router as supervision_router
 
 api = NinjaAPI(
     title="GovHall API",
@@ -39,3 +40,4 @@ api.add_router("", cases_router)
 api.add_router("/licenses", licenses_router)
 api.add_router("/sharing", sharing_router)
 api.add_router("/translog", translog_router)
+api.add_router("/supervision", supervision_router)
