@@ -242,5 +242,27 @@ def refresh(acc: Accumulator, *, today: dt.date | None = None) -> int:
             fig.score, fig.grade = grade(b.counts, config)
         rows.append(fig)
     Figure.objects.all().delete()
-    Figure.objects.bulk_create(rows, batch_size=2000)
+    _insert(rows)
     return len(rows)
+
+
+def _insert(rows: list[Figure]) -> None:
+    """One prepared INSERT for every row (the ORM's bulk_create prepares each value in Python: ten
+    times slower for the tens of thousands of rows of a large platform)."""
+    from django.db import connection
+
+    fields = [f for f in Figure._meta.concrete_fields if not f.primary_key]
+    # table and column names come from the model; every value is a parameter
+    table = connection.ops.quote_name(Figure._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    if not rows:
+        return
+    prep = {f.attname: (lambda v: v) for f in fields}
+    for f in fields:
+        if f.get_internal_type() == "DateTimeField":
+            prep[f.attname] = lambda v, f=f: f.get_db_prep_save(v, connection)
+    params = [[prep[f.attname](getattr(r, f.attname)) for f in fields] for r in rows]
+    with connection.cursor() as cursor:
+        for i in range(0, len(params), 5000):
+            cursor.executemany(sql, params[i:i + 5000])

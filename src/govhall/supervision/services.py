@@ -83,6 +83,7 @@ def sync_catalogue() -> int:
                 kind=d.kind, severity=d.severity, evaluator=d.evaluator, subject=d.subject, title_zh=d.title_zh,
                 title_en=d.title_en, description_zh=d.description_zh, legal_basis=d.legal_basis, params=d.params))
             if created:
+                invalidate_rules()
                 _snapshot(rule, None, "初始规则 starter rule")
                 audit.record(actor=None, action="supervision.rule.created", target=rule,
                              after={"code": rule.code, "severity": rule.severity, "version": 1})
@@ -132,6 +133,8 @@ def rule_update(*, actor, rule: Rule, reason: str, **changes) -> Rule:
     _snapshot(rule, actor, reason)
     audit.record(actor=actor, action="supervision.rule.updated", target=rule, before=before,
                  after={**changes, "version": rule.version}, reason=reason)
+    transaction.on_commit(invalidate_rules)
+    invalidate_rules()
     return rule
 
 
@@ -146,6 +149,8 @@ def rule_set_region(*, actor, rule: Rule, region, enabled: bool) -> RuleRegion:
     setting, _ = RuleRegion.objects.update_or_create(rule=rule, region=region, defaults={"enabled": enabled})
     audit.record(actor=actor, action="supervision.rule.region_set", target=rule,
                  after={"region": region.code, "enabled": enabled})
+    transaction.on_commit(invalidate_rules)
+    invalidate_rules()
     return setting
 
 
@@ -167,7 +172,26 @@ class ActiveRule:
         return self.rule.enabled
 
 
+RULES_TTL = 60.0  # seconds a process keeps the catalogue; a change elsewhere applies within a minute
+_rules_cache: dict[str, tuple[float, list[ActiveRule]]] = {}
+
+
+def invalidate_rules() -> None:
+    _rules_cache.clear()
+
+
 def active_rules(subject: str = "case") -> list[ActiveRule]:
+    """The enabled rules of the catalogue with their region switches (cached per process for
+    ``RULES_TTL`` seconds; this process forgets them as soon as it changes one)."""
+    cached = _rules_cache.get(subject)
+    if cached and time.monotonic() - cached[0] < RULES_TTL:
+        return cached[1]
+    rules = _load_rules(subject)
+    _rules_cache[subject] = (time.monotonic(), rules)
+    return rules
+
+
+def _load_rules(subject: str) -> list[ActiveRule]:
     sync_catalogue()
     settings_of: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     for s in RuleRegion.objects.select_related("region"):
@@ -378,38 +402,56 @@ def scan(*, today: dt.date | None = None, chunk: int = CHUNK, figures_too: bool 
 # --- notifications --------------------------------------------------------------------------------
 
 
-def _staff(organ_id: int, roles: list[str]) -> list:
+def _staff(organ_id: int, role: str, *, own_organ_only: bool = False, cache: dict | None = None) -> list:
+    """Active staff holding ``role`` in the organ (or, unless ``own_organ_only``, in a region
+    containing it)."""
+    key = (organ_id, role, own_organ_only)
+    if cache is not None and key in cache:
+        return cache[key]
     from govhall.identity.models import StaffRole, User
 
-    organ = Organ.objects.select_related("region").get(pk=organ_id)
-    role_rows = StaffRole.objects.filter(role__in=roles).select_related("region")
+    organ = Organ.objects.get(pk=organ_id)
+    role_rows = StaffRole.objects.filter(role=role).select_related("region")
     ids = {r.user_id for r in role_rows if r.organ_id == organ_id
-           or (r.region_id and organ.region_id.startswith(r.region.prefix))}
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+           or (not own_organ_only and r.region_id and organ.region_id.startswith(r.region.prefix))}
+    people = list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    if cache is not None:
+        cache[key] = people
+    return people
 
 
-def recipients(warning: Warning, *, escalated: bool = False) -> list:
-    """Who is told: the staff member handling the case (else the organ's window officers; for an
+def recipients(warning: Warning, *, escalated: bool = False, cache: dict | None = None) -> list:
+    """Who is told: the staff member handling the case (else the organ's own window officers; for an
     item, its catalogue administrators); for yellow and red also the organ's head (approvers); on
-    escalation the head and the supervisors of the region."""
+    escalation the head and the supervisors of the region. ``cache``: staff lists kept for one run."""
     people = []
     if warning.item_id:
-        people += _staff(warning.organ_id, [Role.CATALOG_ADMIN])
+        people += _staff(warning.organ_id, Role.CATALOG_ADMIN, cache=cache)
     elif warning.responsible_id:
-        people.append(warning.responsible)
+        people.append(_user(warning.responsible_id, cache))
     else:
-        people += [u for u in _staff(warning.organ_id, [Role.WINDOW_OFFICER]) if u.staff_roles.filter(
-            organ_id=warning.organ_id).exists()]
+        people += _staff(warning.organ_id, Role.WINDOW_OFFICER, own_organ_only=True, cache=cache)
     if warning.level != Level.NOTICE or escalated:
-        people += [u for u in _staff(warning.organ_id, [Role.APPROVER])]
+        people += _staff(warning.organ_id, Role.APPROVER, cache=cache)
     if escalated:
-        people += _staff(warning.organ_id, [Role.SUPERVISOR])
+        people += _staff(warning.organ_id, Role.SUPERVISOR, cache=cache)
     seen, out = set(), []
     for p in people:
-        if p.pk not in seen:
+        if p is not None and p.pk not in seen and p.is_active:
             seen.add(p.pk)
             out.append(p)
     return out
+
+
+def _user(pk: int, cache: dict | None):
+    from govhall.identity.models import User
+
+    if cache is not None and ("user", pk) in cache:
+        return cache[("user", pk)]
+    user = User.objects.filter(pk=pk).first()
+    if cache is not None:
+        cache[("user", pk)] = user
+    return user
 
 
 def _notify_new(by_organ: dict[int, list[Warning]]) -> None:
@@ -417,9 +459,10 @@ def _notify_new(by_organ: dict[int, list[Warning]]) -> None:
     from govhall.notifications.services import notify
 
     per_person: dict[int, tuple] = {}
+    cache: dict = {}
     for warnings in by_organ.values():
         for w in warnings:
-            for person in recipients(w):
+            for person in recipients(w, cache=cache):
                 per_person.setdefault(person.pk, (person, []))[1].append(w)
     for person, warnings in per_person.values():
         worst = max(warnings, key=lambda w: R.LEVEL_RANK[w.level])
