@@ -62,12 +62,24 @@ class Bucket:
         self.promised = 0
 
 
+def previous_quarter_start(day: dt.date) -> dt.date:
+    first_month = (day.month - 1) // 3 * 3 + 1
+    start = dt.date(day.year, first_month, 1)
+    return dt.date(start.year - 1, 10, 1) if first_month == 1 else dt.date(start.year, first_month - 3, 1)
+
+
 class Accumulator:
-    def __init__(self, cal: WorkCalendar):
+    """Buckets per (period, dimension, key). With ``first_day`` only the periods from that day on
+    (a quarter's first day) are accumulated and rewritten; older rows stay."""
+
+    def __init__(self, cal: WorkCalendar, first_day: dt.date | None = None):
         self.cal = cal
+        self.first_day = first_day
         self.buckets: dict[tuple[str, str, str], Bucket] = {}
 
     def _targets(self, f: CaseFacts, day: dt.date):
+        if self.first_day is not None and day < self.first_day:
+            return
         keys = [("organ", str(f.organ_id)), ("item", str(f.item_id))]
         if f.assignee_id:
             keys.append(("staff", str(f.assignee_id)))
@@ -175,7 +187,10 @@ def _add_warnings(acc: Accumulator) -> None:
     from .rules import LEVEL_RANK  # noqa: F401
 
     tz = timezone.get_current_timezone()
-    rows = (Warning.objects.filter(case__isnull=False)
+    qs = Warning.objects.filter(case__isnull=False)
+    if acc.first_day is not None:
+        qs = qs.filter(raised_at__date__gte=acc.first_day)
+    rows = (qs
             .annotate(m=TruncMonth("raised_at", tzinfo=tz))
             .values("m", "organ_id", "region_code", "case__item_id", "responsible_id", "level")
             .annotate(n=Count("pk")))
@@ -198,8 +213,11 @@ def _add_materials(acc: Accumulator) -> None:
 
     status = ApplicationMaterial.Status
     tz = timezone.get_current_timezone()
-    rows = (ApplicationMaterial.objects.filter(application__state=Application.State.SUBMITTED,
-                                               status__in=[status.TO_FETCH, status.UPLOADED])
+    qs = ApplicationMaterial.objects.filter(application__state=Application.State.SUBMITTED,
+                                            status__in=[status.TO_FETCH, status.UPLOADED])
+    if acc.first_day is not None:
+        qs = qs.filter(application__submitted_at__date__gte=acc.first_day)
+    rows = (qs
             .annotate(m=TruncMonth("application__submitted_at", tzinfo=tz))
             .values("m", "application__item_id", "application__item__organ_id",
                     "application__item__organ__region_id")
@@ -241,7 +259,11 @@ def refresh(acc: Accumulator, *, today: dt.date | None = None) -> int:
         if dim == "organ" and "Q" in period:
             fig.score, fig.grade = grade(b.counts, config)
         rows.append(fig)
-    Figure.objects.all().delete()
+    if acc.first_day is None:
+        Figure.objects.all().delete()
+    else:
+        Figure.objects.filter(Q(period__contains="-", period__gte=month(acc.first_day))
+                              | Q(period__contains="Q", period__gte=quarter(acc.first_day))).delete()
     _insert(rows)
     return len(rows)
 

@@ -363,27 +363,48 @@ def evaluate_cases(case_ids, *, today: dt.date | None = None) -> Outcome:
     return out
 
 
-def scan(*, today: dt.date | None = None, chunk: int = CHUNK, figures_too: bool = True, progress=None) -> Outcome:
-    """Evaluate every rule over every case (open and closed) and every published item, escalate
-    overdue rectifications, and refresh the efficiency figures. Idempotent: a second scan raises
-    nothing new."""
+def scan(*, today: dt.date | None = None, chunk: int = CHUNK, figures_too: bool = True, progress=None,
+         full: bool = True) -> Outcome:
+    """Evaluate the rules, escalate overdue rectifications, refresh the efficiency figures.
+    Idempotent: a second scan raises nothing new.
+
+    ``full`` (the command's default): every rule over every case (open and closed) and every
+    published item, and every period's figures. Otherwise (the hourly job): the rules over the open
+    cases and those closed since the last completed scan (the facts of a case closed before it no
+    longer change), and the figures of the current and the previous quarter only (older periods hold
+    closed cases only and keep their rows)."""
+    from django.db.models import Q
+
+    from govhall.cases.models import OPEN_STATES, Case
+
     from . import figures
 
     started = time.perf_counter()
-    run_row = ScanRun.objects.create(started_at=timezone.now(), kind="scan")
+    since, first_day = None, None
+    if not full:
+        last_run = (ScanRun.objects.filter(kind="scan", finished_at__isnull=False).order_by("-started_at").first())
+        if last_run is not None:
+            since = last_run.started_at - dt.timedelta(hours=1)
+    run_row = ScanRun.objects.create(started_at=timezone.now(), kind="scan" if full or since is None else "recent")
     run = Evaluator(today)
-    acc = figures.Accumulator(run.cal) if figures_too else None
-    from govhall.cases.models import Case
-
-    last = 0
     qs = Case.objects.order_by("pk")
+    if since is not None:
+        first_day = figures.previous_quarter_start(run.today)
+        qs = qs.filter(Q(state__in=OPEN_STATES) | Q(closed_at__gte=since) | Q(received_at__date__gte=first_day)
+                       | Q(accepted_on__gte=first_day) | Q(closed_at__date__gte=first_day))
+    acc = figures.Accumulator(run.cal, first_day=first_day) if figures_too else None
+    since_day = timezone.localtime(since).date() if since is not None else None
+    last = 0
     while True:
         rows = list(qs.filter(pk__gt=last).values_list(*CASE_FIELDS)[:chunk])
         if not rows:
             break
         last = rows[-1][0]
         facts = run.loader.build(rows)
-        run.cases(facts)
+        if since_day is None:
+            run.cases(facts)
+        else:
+            run.cases([f for f in facts if f.state in R.OPEN or (f.closed_on and f.closed_on >= since_day)])
         if acc is not None:
             acc.add_cases(facts)
         if progress:

@@ -9,12 +9,19 @@ from govhall.core.scheduler import periodic
 
 
 @task()
-def supervision_scan() -> dict:
+def supervision_scan(full: bool = False) -> dict:
     from . import services
 
-    return services.scan().as_dict()
+    return services.scan(full=full).as_dict()
 
 
 @periodic("supervision.scan", every=dt.timedelta(hours=1))
 def schedule_supervision_scan():
+    """Hourly: open and recently closed cases, figures of the last two quarters."""
     return supervision_scan.enqueue()
+
+
+@periodic("supervision.scan.full", every=dt.timedelta(hours=24))
+def schedule_full_supervision_scan():
+    """Daily: every case and every period (a rule changed, a calendar year entered…)."""
+    return supervision_scan.enqueue(full=True)

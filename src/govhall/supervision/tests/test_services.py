@@ -189,3 +189,16 @@ def test_commands(accepted, clock_start, capsys):
     call_command("supervision", "warnings")
     out = capsys.readouterr().out
     assert "红牌" in out and "黄牌" in out and "T04" in out
+
+
+def test_hourly_scan_reads_open_and_recent_cases_and_keeps_older_figures(accepted, submitted, clock_start):
+    from govhall.supervision.models import ScanRun
+
+    services.scan()  # full
+    june = Figure.objects.get(dimension="organ", period="2026-06")
+    clock_start.shift(dt.timedelta(days=15))
+    out = services.scan(full=False)
+    assert ScanRun.objects.filter(kind="recent").count() == 1
+    assert out.cases == 1  # the open case
+    assert ("T03", "yellow") in codes()
+    assert Figure.objects.get(dimension="organ", period="2026-06").received == june.received
