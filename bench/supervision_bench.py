@@ -275,6 +275,16 @@ def run(db: str, n: int, fresh: bool, rounds: int) -> dict:
     print("scan_no_figures", result["scan_no_figures"], flush=True)
     ids = list(Case.objects.values_list("pk", flat=True))
     rng = random.Random(3)
+    # calibration: how long one trivial ORM query takes on this machine now (shared, loaded)
+    result["one_query_ms"] = timed(lambda: Case.objects.filter(pk=rng.choice(ids)).exists(), rounds)
+    print("one trivial query (ms)", result["one_query_ms"], flush=True)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.evaluate_cases([rng.choice(ids)])
+    result["evaluate_one_queries"] = len(queries.captured_queries)
+    result["load_average"] = os.getloadavg()
     result["evaluate_one_ms"] = timed(lambda: services.evaluate_cases([rng.choice(ids)]), rounds)
     print("evaluate one case (ms)", result["evaluate_one_ms"], flush=True)
     periods = [p for p in selectors.periods() if "Q" in p]

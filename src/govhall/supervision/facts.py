@@ -41,16 +41,11 @@ class VersionInfo:
         self.has_steps = bool(step_limits)
 
 
-# A guide version does not change once cases use it (editing a published guide makes a new
-# version), so what the rules read of it is kept for the life of the process.
-_VERSIONS: dict[int, VersionInfo] = {}
-
-
 class FactLoader:
-    """Builds ``CaseFacts`` for chunks of case ids; guide versions are read once per process."""
+    """Builds ``CaseFacts`` for chunks of case ids; guide versions are read once per run."""
 
     def __init__(self):
-        self.versions = _VERSIONS
+        self.versions: dict[int, VersionInfo] = {}
         self.tz = timezone.get_current_timezone()
 
     def _date(self, moment: dt.datetime | None) -> dt.date | None:

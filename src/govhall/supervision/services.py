@@ -172,22 +172,32 @@ class ActiveRule:
         return self.rule.enabled
 
 
-RULES_TTL = 60.0  # seconds a process keeps the catalogue; a change elsewhere applies within a minute
-_rules_cache: dict[str, tuple[float, list[ActiveRule]]] = {}
+_rules_cache: dict[str, tuple[tuple, list[ActiveRule]]] = {}
 
 
 def invalidate_rules() -> None:
     _rules_cache.clear()
 
 
-def active_rules(subject: str = "case") -> list[ActiveRule]:
-    """The enabled rules of the catalogue with their region switches (cached per process for
-    ``RULES_TTL`` seconds; this process forgets them as soon as it changes one)."""
+def _catalogue_fingerprint() -> tuple:
+    """One cheap query that changes whenever a rule or a region switch changes (versions rise,
+    rows are added, switches are written)."""
+    from django.db.models import Count, Max, Sum
+
+    rules = Rule.objects.aggregate(n=Count("pk"), top=Max("pk"), versions=Sum("version"), at=Max("updated_at"))
+    regions = RuleRegion.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    return (*rules.values(), *regions.values())
+
+
+def active_rules(subject: str = "case", fingerprint: tuple | None = None) -> list[ActiveRule]:
+    """The enabled rules of the catalogue with their region switches, kept per process while the
+    catalogue's fingerprint is unchanged."""
+    fingerprint = fingerprint or _catalogue_fingerprint()
     cached = _rules_cache.get(subject)
-    if cached and time.monotonic() - cached[0] < RULES_TTL:
+    if cached and cached[0] == fingerprint and fingerprint[0]:
         return cached[1]
     rules = _load_rules(subject)
-    _rules_cache[subject] = (time.monotonic(), rules)
+    _rules_cache[subject] = (_catalogue_fingerprint(), rules)
     return rules
 
 
@@ -233,8 +243,9 @@ class Evaluator:
     def __init__(self, today: dt.date | None = None):
         self.today = today or _today()
         self.cal = get_calendar()
-        self.case_rules = active_rules("case")
-        self.item_rules = active_rules("item")
+        fingerprint = _catalogue_fingerprint()
+        self.case_rules = active_rules("case", fingerprint)
+        self.item_rules = active_rules("item", fingerprint)
         self.loader = FactLoader()
         self.outcome = Outcome()
         self.now = timezone.now()
