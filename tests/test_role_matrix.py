@@ -35,6 +35,7 @@ ITEM_READERS = STAFF_200 | {"system_admin": 403, "security_admin": 403, "archivi
 # the electronic archives: archivists manage them; organ heads (approvers) and supervisors read them
 ARCHIVE_READERS = {"archivist": 200, "approver": 200, "supervisor": 200}
 CATALOG_ADMINS = {"catalog_admin": 200, "hefei_catalog_admin": 200}
+SUPERVISION_READERS = {p: 200 for p in ("window_officer", "reviewer", "approver", "supervisor")} | CATALOG_ADMINS
 # (name, url builder, expected status per persona)
 ROUTES = [
     ("portal home", lambda w: reverse("portal:home"), ALL),
@@ -172,6 +173,21 @@ ROUTES = [
      expect(403, anonymous=401, window_officer=200, reviewer=200, approver=200, supervisor=200)),
     ("api staff complaints", lambda w: "/api/v1/staff/complaints",
      expect(403, anonymous=401, window_officer=200, reviewer=200, approver=200, supervisor=200)),
+    # electronic supervision: supervisors (and organ heads) read figures; the organ's staff answer warnings
+    ("console supervision dashboard", lambda w: reverse("supervision_console:dashboard"),
+     expect(403, anonymous=LOGIN, supervisor=200, approver=200)),
+    ("console supervision warnings", lambda w: reverse("supervision_console:warnings"),
+     expect(403, anonymous=LOGIN, **SUPERVISION_READERS)),
+    ("console supervision figures", lambda w: reverse("supervision_console:figures"),
+     expect(403, anonymous=LOGIN, supervisor=200, approver=200)),
+    ("console supervision figures export", lambda w: reverse("supervision_console:figures_xlsx"),
+     expect(403, anonymous=LOGIN, supervisor=200, approver=200)),
+    ("console supervision rules", lambda w: reverse("supervision_console:rules"),
+     expect(403, anonymous=LOGIN, **SUPERVISION_READERS)),
+    ("api supervision warnings", lambda w: "/api/v1/supervision/warnings?state=open",
+     expect(403, anonymous=401, **SUPERVISION_READERS)),
+    ("api supervision figures", lambda w: "/api/v1/supervision/figures?period=2026Q2",
+     expect(403, anonymous=401, supervisor=200, approver=200)),
 ]
 
 

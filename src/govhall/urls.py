@@ -22,6 +22,7 @@ urlpatterns = [
     path("console/licences/", include("govhall.licenses.console_urls")),
     path("console/seals/", include("govhall.crypto.console_urls")),
     path("pki/", include("govhall.crypto.urls")),
+    path("console/supervision/", include("govhall.console.supervision_urls")),
     path("console/", include("govhall.console.urls")),
     path("i18n/setlang/", declare(PUBLIC, set_language), name="set_language"),
 ]

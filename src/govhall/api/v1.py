@@ -13,6 +13,7 @@ from .errors import install_error_handlers
 from .feedback import router as feedback_router
 from .onboarding import router as onboarding_router
 from .renderers import Utf8JSONRenderer
+from .supervision import router as supervision_router
 
 api = NinjaAPI(
     title="GovHall API",
@@ -43,3 +44,4 @@ api.add_router("/licenses", licenses_router)
 api.add_router("/sharing", sharing_router)
 api.add_router("/translog", translog_router)
 api.add_router("", archives_router)
+api.add_router("/supervision", supervision_router)

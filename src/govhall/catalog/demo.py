@@ -98,6 +98,9 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
         from govhall.sharing.demo import create_demo_sharing
 
         counts.update(create_demo_sharing())
+        from govhall.supervision.demo import create_demo_supervision
+
+        counts.update(create_demo_supervision())  # an overdue case: a red and a yellow warning at once
     return counts
 
 

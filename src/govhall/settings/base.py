@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "govhall.sharing",
     "govhall.archives",
     "govhall.feedback",
+    "govhall.supervision",
     "govhall.portal",
     "govhall.console",
     "govhall.api",
