@@ -83,3 +83,14 @@ def ensure_can_manage_region(actor, region: Region | str) -> None:
     code = region if isinstance(region, str) else region.code
     if not can_manage_region(actor, code):
         raise NotFound("region not in the actor's catalogue scope")
+
+
+def seal_manager_organs(actor):
+    """The pks of the organs whose electronic seals ``actor`` manages: where the actor is a security
+    administrator, of the organ or of a region containing it (registered with crypto.policy)."""
+    return Organ.objects.filter(_organs_q(actor, roles=[Role.SECURITY_ADMIN])).values("pk")
+
+
+def is_organ_staff(user, organ_id: int) -> bool:
+    """Whether ``user`` holds a staff role in the organ itself (registered with crypto.policy)."""
+    return user.staff_roles.filter(organ_id=organ_id).exists()

@@ -1,5 +1,6 @@
 """Mutual recognition of licences (issue 6): a licence issued on another GovHall node verifies
-here through that node's signed answer.
+here through that node's signed answer (asked through ``govhall.federation``, which the licences
+context sits above; the answering side is ``federation_handlers.licenses_verify``).
 
 ``verify_foreign(parts)`` is called by ``licenses.selectors.verify`` for an identifier that is not in
 this node's register. It answers None when the issuer is one of this node's organs or belongs to no
@@ -15,9 +16,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from govhall.licenses.selectors import REASONS, DisclosedField, VerificationResult
+from govhall.federation import client, selectors
 
-from . import client, selectors
+from .selectors import REASONS, DisclosedField, VerificationResult
 
 PURPOSE = "电子证照核验（互认） / licence verification (mutual recognition)"
 
