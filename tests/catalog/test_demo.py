@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth import authenticate
 
 from govhall.catalog import selectors
-from govhall.demo import luan as demo
 from govhall.catalog.models import ImplementationItem, Material, Organ
 from govhall.core import audit
 from govhall.core.codes import credit_code_problem, implementation_code_problem
+from govhall.demo import luan as demo
 
 
 @pytest.fixture

@@ -7,4 +7,9 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from govhall.sharing import services as sharing
+
         from . import payments, permissions, tasks  # noqa: F401  (payment adapter, permissions, periodic jobs)
+        from .authority import ensure_acting_authority
+
+        sharing.register_acting_authority(ensure_acting_authority)  # who may act on an application

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from govhall.core.actors import is_system
 from govhall.core.errors import NotFound
 from govhall.identity.roles import Role
 
@@ -47,8 +48,9 @@ def _organs_q(user, roles) -> Q:
 
 
 def ensure_can_manage(actor, organ: Organ) -> None:
-    """System actors (None: demo loader, CLI import with --system) may; users need the scope."""
-    if actor is None:
+    """System actors (``core.actors.SYSTEM``; None: demo loader, CLI import with --system) may; users
+    need the scope."""
+    if is_system(actor):
         return
     if not Organ.objects.filter(manageable_organs_q(actor), pk=organ.pk).exists():
         raise NotFound("organ not in the actor's catalogue scope")
@@ -74,7 +76,7 @@ def manageable_regions_q(user, *, prefix: str = "code") -> Q:
 def can_manage_region(actor, code: str) -> bool:
     """Whether ``actor`` (None: the system) may register regions, organs or catalogue entries at
     division ``code`` (which need not exist yet)."""
-    if actor is None:
+    if is_system(actor):
         return True
     return any(code.startswith(p) for p in manageable_region_prefixes(actor))
 

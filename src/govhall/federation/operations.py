@@ -7,8 +7,7 @@ imports none of them."""
 
 from __future__ import annotations
 
-from govhall.core.audit import jsonable
-from govhall.core.errors import DomainError, Problem
+from govhall.core.errors import Problem
 
 from .handlers import Context, handler
 

@@ -6,3 +6,10 @@ class OidcConfig(AppConfig):
 
     name = "govhall.oidc"
     label = "oidc"
+
+    def ready(self) -> None:
+        from govhall.core import csp
+
+        from .selectors import sign_in_callback
+
+        csp.register_continuation(sign_in_callback)  # a login may end in a client's callback

@@ -132,8 +132,9 @@ def fetchable_material_counts(materials) -> dict:
 def figures(*, organ: str = "", item: str = "", month_from=None, month_to=None) -> list[dict]:
     """"Materials saved": per item, organ and month (of submission), the materials fetched through
     sharing versus the materials uploaded by applicants, over submitted applications."""
-    from govhall.cases.models import Application, ApplicationMaterial
-
+    # cases' material rows, reached through the fetch rows' relation: sharing sits below cases
+    ApplicationMaterial = MaterialFetch._meta.get_field("application_material").related_model  # noqa: N806
+    Application = ApplicationMaterial._meta.get_field("application").related_model  # noqa: N806
     Status = ApplicationMaterial.Status
     qs = ApplicationMaterial.objects.filter(application__state=Application.State.SUBMITTED,
                                             status__in=[Status.TO_FETCH, Status.UPLOADED])

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.demo import luan
 from govhall.core.errors import DomainError
+from govhall.demo import luan
 
 DEMO_SETS = ("luan", "guangan")
 
