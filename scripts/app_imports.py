@@ -45,6 +45,32 @@ INTERFACE = {"demo", "portal", "workbench", "console", "api", "ops", "login", "o
 NOT_APPS = {"settings", "static", "templates", "urls", "__main__", "wsgi", "__init__"}
 LEVEL = {app: i for i, layer in enumerate(LAYERS) for app in layer}
 
+# --as-moved: the page modules still in a context (views, urls, forms, API routers, console_*, portal_*)
+# counted in the interface app they are moving to (branch `pages`), and the imports that become event
+# subscribers (branch `events`) left out.
+PAGE_NAMES = ("views", "urls", "forms", "api")
+PROTOCOL_APPS = {"federation"}  # protocol endpoints stay beside their protocol
+
+
+def moving_to(module: str) -> str | None:
+    """The interface app a page module of a context is moving to, or None (not a page module)."""
+    parts = module.split(".")
+    if len(parts) != 3 or parts[1] in INTERFACE or parts[1] in PROTOCOL_APPS or parts[1] in NOT_APPS:
+        return None
+    app, name = parts[1], parts[2]
+    if name == "api":
+        return "api"
+    if name.startswith("console_"):
+        return "workbench" if app == "cases" else "console"
+    if name.startswith("portal_"):
+        return "portal"
+    if name in PAGE_NAMES:
+        return "console" if app == "crypto" else "portal"
+    return None
+
+
+BECOMING_EVENTS = {("govhall.documents.case_outputs", "licenses")}
+
 
 def _is_test(path: Path) -> bool:
     return "tests" in path.parts or path.name.startswith("test_") or path.name == "conftest.py"
@@ -67,9 +93,14 @@ def _resolve(module: str, is_package: bool, node: ast.ImportFrom) -> list[str]:
             parts = parts[:-1]
         parts = parts[: len(parts) - (node.level - 1)] if node.level > 1 else parts
         base = ".".join(parts + ([node.module] if node.module else []))
-    if node.module:
-        return [base]
-    return [f"{base}.{alias.name}" for alias in node.names]  # `from . import x` may name modules
+    out = []
+    for alias in node.names:  # `from a import b` names the module a.b when there is one
+        sub = ROOT.parent.joinpath(*f"{base}.{alias.name}".split("."))
+        if sub.with_suffix(".py").exists() or (sub / "__init__.py").exists():
+            out.append(f"{base}.{alias.name}")
+        elif node.module:
+            out.append(base)
+    return sorted(set(out)) or [base]
 
 
 def _app_of(name: str) -> str | None:
@@ -108,14 +139,14 @@ class _Visitor(ast.NodeVisitor):
             self.generic_visit(node)
 
 
-def collect(root: Path = ROOT) -> list[dict]:
+def collect(root: Path = ROOT, *, as_moved: bool = False) -> list[dict]:
     """Every import from one app into another: source module, target, line, in a function or not."""
     edges = []
     for path in sorted(root.rglob("*.py")):
         if _is_test(path):
             continue
         module = _module_name(path)
-        src_app = _app_of(module)
+        src_app = (moving_to(module) if as_moved else None) or _app_of(module)
         if src_app is None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -137,7 +168,11 @@ def collect(root: Path = ROOT) -> list[dict]:
         visitor.visit(tree)
         for target, line, in_function, type_checking in visitor.found:
             dst_app = _app_of(target)
+            if as_moved and moving_to(".".join(target.split(".")[:3])):
+                dst_app = moving_to(".".join(target.split(".")[:3]))
             if dst_app is None or dst_app == src_app:
+                continue
+            if as_moved and (module, dst_app) in BECOMING_EVENTS:
                 continue
             edges.append(
                 {
@@ -238,8 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--edges", action="store_true", help="list every app pair with its imports")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--wrong", action="store_true", help="list the imports behind each wrong-way pair")
+    parser.add_argument("--as-moved", action="store_true",
+                        help="count the page modules still in contexts in the interface apps they are moving to, "
+                             "and leave out the imports becoming event subscribers (moving_to, BECOMING_EVENTS)")
     args = parser.parse_args(argv)
-    edges = collect()
+    edges = collect(as_moved=args.as_moved)
     fig = figures(edges)
     if args.json:
         print(json.dumps(fig, indent=2))

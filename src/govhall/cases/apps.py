@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from govhall.sharing import hooks as sharing_hooks
+
 
 class CasesConfig(AppConfig):
     name = "govhall.cases"
@@ -7,9 +9,7 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from govhall.sharing import services as sharing
-
         from . import payments, permissions, tasks  # noqa: F401  (payment adapter, permissions, periodic jobs)
         from .authority import ensure_acting_authority
 
-        sharing.register_acting_authority(ensure_acting_authority)  # who may act on an application
+        sharing_hooks.register_acting_authority(ensure_acting_authority)  # who may act on an application

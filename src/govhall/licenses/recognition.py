@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from govhall.catalog.models import Organ
 from govhall.federation import client, selectors
 
 from .selectors import REASONS, DisclosedField, VerificationResult
@@ -103,8 +104,6 @@ def _from_answer(identifier: str, answer: client.Answer) -> ForeignVerificationR
 def verify_foreign(parts) -> VerificationResult | None:
     """The answer of the trusted node for ``parts`` (an IdentifierParts), or None when no trusted
     node is authoritative for its issuer."""
-    from govhall.catalog.models import Organ
-
     if Organ.objects.filter(credit_code=parts.issuer_code).exists():
         return None  # one of ours: only our register answers for it
     peer = selectors.peer_for_issuer(parts.issuer_code)

@@ -29,6 +29,7 @@ from govhall.core.codes import credit_code_problem, normalise_code
 from govhall.core.errors import DomainError, NotFound, Problem
 from govhall.crypto.fields import blind_index, mask_identifier, seal
 from govhall.identity.codes import resident_id_problem
+from govhall.notifications.services import notify
 
 from . import hooks, policy, render
 from .identifier import make_identifier
@@ -318,8 +319,6 @@ def _tell(licence: Licence, kind: str, subject_zh: str, subject_en: str, body_zh
     if licence.holder_user_id is None:
         return
     from django.urls import NoReverseMatch, reverse
-
-    from govhall.notifications.services import notify
 
     try:
         link = reverse("licenses:detail", kwargs={"identifier": licence.identifier})

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from govhall.core import csp
+
 
 class OidcConfig(AppConfig):
     """Unified login for other platforms: the OpenID Connect provider of the identity context."""
@@ -8,8 +10,6 @@ class OidcConfig(AppConfig):
     label = "oidc"
 
     def ready(self) -> None:
-        from govhall.core import csp
-
         from .selectors import sign_in_callback
 
         csp.register_continuation(sign_in_callback)  # a login may end in a client's callback

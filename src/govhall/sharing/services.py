@@ -20,10 +20,11 @@ from django.utils import timezone
 from govhall.catalog.codesets import FETCHED_SOURCES, MaterialSource
 from govhall.catalog.models import Organ
 from govhall.core import audit
-from govhall.core.errors import Conflict, DomainError, NotFound, Problem
+from govhall.core.errors import Conflict, DomainError, Problem
+from govhall.identity.selectors import person_of
 from govhall.licenses.models import LicenceType
 
-from . import datasets, keys, providers, scope
+from . import datasets, hooks, keys, providers, scope
 from .codes import FIELD_TYPES, ProviderKind, ShareClass, SubjectKind
 from .models import (
     AccessOutcome,
@@ -489,8 +490,6 @@ def answer_peer_lookup(*, peer: str, resource_code: str, subject_key: str, field
 
 
 def _subject_keys(application) -> dict[str, str]:
-    from govhall.identity.selectors import person_of
-
     found = {}
     person = person_of(application.applicant)
     if person is not None and person.id_type == "resident_id":
@@ -606,25 +605,10 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
     return fetches
 
 
-def _refuse_everyone(actor, application, *, lock: bool = False):
-    raise NotFound(str(getattr(application, "public_id", "")))
-
-
-_acting_authority = _refuse_everyone  # until cases registers its rule (deny by default)
-
-
-def register_acting_authority(check) -> None:
-    """Set the check of who may act on an application: ``check(actor, application, lock=True)`` raises
-    when the actor may not (cases.authority.ensure_acting_authority, registered by cases when Django
-    starts: sharing sits below cases and imports none of it)."""
-    global _acting_authority
-    _acting_authority = check
-
-
 def _fetch_of(actor, application, material_id: int) -> MaterialFetch:
     Application = type(application)  # noqa: N806  (cases' model, from the object the caller passed)
     application = Application.objects.select_for_update().get(pk=application.pk)
-    _acting_authority(actor, application, lock=True)  # an agent only while the mandate covers it
+    hooks.ensure_acting_authority(actor, application, lock=True)  # an agent only while the mandate covers it
     if application.state != Application.State.DRAFT:
         raise Conflict.single("cases.application.submitted", "申请已提交，不能再修改",
                               "the application has been submitted and can no longer be changed")
