@@ -11,7 +11,8 @@ See docs/seals.md for the ASN.1, the simplifications and how a third party verif
 Services: ``seal_create``, ``seal_authorise``, ``seal_unauthorise``, ``seal_revoke`` (atomic,
 audited ``crypto.seal.*``) and ``seal_sign`` (audited ``crypto.seal.used``; refusals audited as
 ``crypto.seal.refused`` and committed before the DomainError is raised: see ``_refuse``).
-``seal_verify`` writes nothing except, when the current CRL is out of date, a fresh CRL.
+``seal_verify`` writes nothing (the CRL is kept current by ``ca.crl_refresh``, a periodic job).
+Who may manage a seal: ``policy.py`` (checked here; seals are read through ``Seal.objects.for_actor``).
 """
 
 from __future__ import annotations

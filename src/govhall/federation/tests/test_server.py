@@ -165,7 +165,7 @@ def test_sharing_lookup_without_the_sharing_platform_is_an_unknown_operation(cli
     sealed = fake_peer.request("sharing.lookup", {"resource_code": "R", "subject_key": "k", "fields": ["a"],
                                                   "legal_basis": "law", "requester": "officer"})
     message = answer_of(post(client, sealed.wire), sealed)
-    assert message["error"]["code"] == "unknown_operation"
+    assert message["error"]["code"] == "federation.unknown_operation"
 
 
 def test_sharing_lookup_calls_the_sharing_service(client, fake_peer, monkeypatch):
