@@ -107,18 +107,21 @@ def test_issuing_a_certificate_publishes_a_crl_when_none_is_current(system_admin
 
 
 def test_reading_a_stale_crl_writes_nothing_and_the_refresh_job_replaces_it(system_admin, signer_cert):
+    import time_machine
+
     from govhall.crypto.tasks import refresh_crl
 
-    CertificateRevocationList.objects.update(next_update=timezone.now() - dt.timedelta(minutes=1))
-    events = AuditEvent.objects.count()
-    status = ca.certificate_status(bytes(signer_cert.der))  # a read: revocation unknown, said so
-    assert not status.ok and status.code == "crl.stale"
-    assert ca.current_crl() is not None
-    assert CertificateRevocationList.objects.count() == 1 and AuditEvent.objects.count() == events
-    assert refresh_crl.call() == {"issued": True}  # the periodic job (as the system)
-    assert CertificateRevocationList.objects.count() == 2 and ca.certificate_status(bytes(signer_cert.der)).ok
-    assert AuditEvent.objects.filter(action="crypto.ca.crl_issued").latest("seq").actor_label == "system"
-    assert ca.crl_refresh(actor=None) is None  # current again: nothing to do
+    assert ca.crl_refresh(actor=None) is None  # the CRL published with the certificate is current
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):  # past the CRL's nextUpdate
+        events = AuditEvent.objects.count()
+        status = ca.certificate_status(bytes(signer_cert.der))  # a read: revocation unknown, said so
+        assert not status.ok and status.code == "crl.stale"
+        assert ca.current_crl() is not None and ca.crl_due()
+        assert CertificateRevocationList.objects.count() == 1 and AuditEvent.objects.count() == events
+        assert refresh_crl.call() == {"issued": True}  # the periodic job (as the system)
+        assert CertificateRevocationList.objects.count() == 2 and ca.certificate_status(bytes(signer_cert.der)).ok
+        assert AuditEvent.objects.filter(action="crypto.ca.crl_issued").latest("seq").actor_label == "system"
+        assert ca.crl_refresh(actor=None) is None  # current again: nothing to do
 
 
 def test_status_refuses_foreign_unknown_and_garbage(system_admin, signer_cert):
