@@ -13,7 +13,11 @@ class CatalogConfig(AppConfig):
     def ready(self) -> None:
         from . import permissions, tasks  # noqa: F401  (registers permissions and periodic jobs)
         from .scope import is_organ_staff, seal_manager_organs
-        from .selectors import known_item_codes
+
+        def known_item_codes(codes):  # the selectors (and the search index) load on the first call
+            from .selectors import known_item_codes
+
+            return known_item_codes(codes)
 
         # crypto sits below the catalogue: it learns here which organs' seals an actor manages
         seal_policy.register_directory(managed_organs=seal_manager_organs, is_staff_of=is_organ_staff)

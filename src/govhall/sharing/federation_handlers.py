@@ -8,8 +8,6 @@ from govhall.core.errors import DomainError, Problem
 from govhall.federation.handlers import Context, handler
 from govhall.federation.operations import need
 
-from . import services
-
 
 @handler("sharing.lookup")
 def sharing_lookup(ctx: Context, body: dict) -> dict:
@@ -26,6 +24,8 @@ def sharing_lookup(ctx: Context, body: dict) -> dict:
     requester = need(body, "requester", str, problems, max_length=200)
     if problems:
         raise DomainError(problems)
+    from . import services  # on the first call: start-up stays light (this module is imported at ready)
+
     answer = services.answer_peer_lookup(peer=ctx.peer.code, resource_code=resource_code, subject_key=subject_key,
                                 fields=fields, purpose=ctx.purpose, legal_basis=legal_basis,
                                 case_number=ctx.case_number, requester=requester)
