@@ -35,11 +35,13 @@ system-test:
 run: system-run install
 	PORT=$(PORT) GOVHALL_DEMO_SET=$(DEMO) $(BIN)/govhall up --port $(PORT)
 
-## make test: Debian packages (those of run, poppler-utils, chromium), then the whole suite on SQLite, then
-## on PostgreSQL when one answers (or DATABASE_URL names one)
+## make test: Debian packages (those of run, poppler-utils, chromium), ruff, the import contracts
+## (lint-imports, pyproject.toml [tool.importlinter]), then the whole suite on SQLite, then on PostgreSQL
+## when one answers (or DATABASE_URL names one)
 test: system-test install-test
 	$(BIN)/govhall i18n_compile
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$DATABASE_URL" ] || $(BIN)/python -c "import socket,sys; s=socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(('127.0.0.1',5432)))"; then \
 		$(MAKE) --no-print-directory test-postgres; \
@@ -55,6 +57,7 @@ test-postgres:
 
 lint: install-test
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports --no-cache
 
 bench: install-test
 	$(BIN)/python bench/catalog_bench.py

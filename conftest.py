@@ -45,6 +45,18 @@ def system_admin(regions):
 
 
 @pytest.fixture
+def security_admin(regions):
+    """Security administrator for all of Lu'an city: manages the seals of its organs."""
+    return testing.make_staff("security_admin", Role.SECURITY_ADMIN, region=regions["city"])
+
+
+@pytest.fixture
+def other_security_admin(other_organ):
+    """Security administrator of the Hefei bureau only: another organ's seals are not theirs."""
+    return testing.make_staff("hefei_security_admin", Role.SECURITY_ADMIN, organ=other_organ)
+
+
+@pytest.fixture
 def supervisor(regions):
     return testing.make_staff("supervisor", Role.SUPERVISOR, region=regions["city"])
 

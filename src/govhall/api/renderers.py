@@ -1,7 +1,5 @@
-from ninja.renderers import JSONRenderer
+"""The UTF-8 JSON renderer: moved to ``govhall.core.api_renderers`` (shared with the protocol apps); re-exported here."""
 
-
-class Utf8JSONRenderer(JSONRenderer):
-    """Chinese text as UTF-8, not \\u escapes: readable in curl and logs, and smaller."""
-
-    json_dumps_params = {"ensure_ascii": False}
+from govhall.core.api_renderers import (  # noqa: F401
+    Utf8JSONRenderer,
+)

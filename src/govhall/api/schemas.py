@@ -5,27 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from govhall.catalog.codesets import ItemType, TopicAudience
-
-# Bounds of integer parameters: every integer the API reads is bounded, so none can overflow a
-# database column (a 64-bit id, a page offset); out of bounds answers 422 request.invalid.
-BIGINT_MAX = 2**63 - 1
-MAX_PAGE = 100_000
-
-
-class ProblemOut(Schema):
-    code: str
-    message_zh: str
-    message_en: str
-    field: str = ""
-
-
-class ErrorDetail(ProblemOut):
-    problems: list[ProblemOut] = []
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
-
+from govhall.core.api_schemas import BIGINT_MAX, MAX_PAGE, ErrorDetail, ErrorOut, ProblemOut  # noqa: F401, E402
 
 # --- catalogue ---
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from govhall.cases import signing
 from govhall.cases.models import Case
 from govhall.core import audit
+from govhall.core.actors import SYSTEM
 from govhall.core.models import AuditEvent
 from govhall.crypto import ca, keystore
 from govhall.crypto import x509 as X
@@ -218,6 +219,8 @@ def collect(case: Case) -> Collected:
     if root is not None:
         files.append(PayloadFile("pki/root.pem", _pem(bytes(root.der)), "trust_anchor",
                                  "平台根证书（SM2）/ the platform's SM2 root", origin="crypto.ca"))
+    if root is not None:  # reading the CRL writes nothing: publish a current one first when it is due
+        ca.crl_refresh(actor=SYSTEM)
     crl = ca.current_crl()
     if crl:
         files.append(PayloadFile("pki/crl.pem", _pem(crl, "X509 CRL"), "crl", "证书吊销列表 / CRL at archiving",

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from govhall.sharing import hooks as sharing_hooks
+
 
 class CasesConfig(AppConfig):
     name = "govhall.cases"
@@ -8,3 +10,6 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import payments, permissions, tasks  # noqa: F401  (payment adapter, permissions, periodic jobs)
+        from .authority import ensure_acting_authority
+
+        sharing_hooks.register_acting_authority(ensure_acting_authority)  # who may act on an application

@@ -42,6 +42,7 @@ from govhall.documents import case_outputs
 from govhall.identity.models import LegalPerson
 from govhall.identity.selectors import agent_authority, person_of, trust_level
 from govhall.notifications.services import notify
+from govhall.sharing import services as sharing
 
 from . import clock, files, payments, signing
 from .authority import addressee, ensure_acting_authority
@@ -181,9 +182,8 @@ def application_start(*, actor, item_code: str, legal_person: LegalPerson | None
         ApplicationMaterial(application=application, material=m, status=_initial_status(m))
         for m in version.materials.all()
     ])
-    from govhall.sharing.services import resolve_application  # once-only: fetch what can be fetched (Art. 8)
-
-    resolve_application(actor=actor, application=application, rows=rows)
+    # once-only: fetch what can be fetched (Art. 8)
+    sharing.resolve_application(actor=actor, application=application, rows=rows)
     audit.record(actor=actor, action="cases.application.started", target=application,
                  after={"item": item.code, "version": version.number, "channel": channel,
                         "legal_person": legal_person.credit_code if legal_person else None},
@@ -352,10 +352,9 @@ def application_submit(*, actor, application: Application) -> Case:
     problems += form_problems(application.form_data, fields_for(version))
     rows = _material_rows(application)
     problems += _material_problems(rows, today)
-    from govhall.sharing import services as sharing
-
     problems += sharing.submission_problems(application)
     _raise(problems)
+    sharing.fetches_confirm_at_window(actor=actor, application=application)  # seen on the counter page
 
     now = timezone.now()
     application.state, application.submitted_at = Application.State.SUBMITTED, now
@@ -671,9 +670,7 @@ def correction_notice_issue(*, actor, case: Case, items: list[dict], expected_ve
                                         deadline_days=deadline_days)
     except DomainError as exc:
         if any(p.code == "cases.correction.fetchable" for p in exc.problems):
-            from govhall.sharing.services import record_fetchable_request
-
-            record_fetchable_request(actor=actor, case=case, items=items)
+            sharing.record_fetchable_request(actor=actor, case=case, items=items)
         raise
 
 

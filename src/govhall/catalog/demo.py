@@ -1,5 +1,6 @@
 """Demo data: Anhui province, Lu'an city and its districts (catalog/demo_data/anhui_luan.json),
-loaded through the same services as real data, plus one demo account per role (demo mode only)."""
+loaded through the same services as real data, plus one demo account per role (demo mode only).
+The whole Lu'an demo (people, licences, cases, sharing) is loaded by ``govhall.demo.luan``."""
 
 from __future__ import annotations
 
@@ -80,27 +81,7 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
 
     counts["vocabulary"] = vocabulary_import_starter(actor=None).created
     if accounts and settings.GOVHALL_DEMO:
-        from govhall.identity.demo import create_demo_people
-        from govhall.oidc.demo import create_demo_client
-
         counts["accounts"] = create_demo_accounts()
-        create_demo_people()
-        create_demo_client()
-        from govhall.licenses.demo import create_demo_licences
-
-        counts.update(create_demo_licences())
-        from govhall.cases.demo import create_demo_cases
-
-        counts.update(create_demo_cases())
-        from govhall.feedback.demo import create_demo_finished_case
-
-        counts.update(create_demo_finished_case())
-        from govhall.sharing.demo import create_demo_sharing
-
-        counts.update(create_demo_sharing())
-        from govhall.supervision.demo import create_demo_supervision
-
-        counts.update(create_demo_supervision())  # an overdue case: a red and a yellow warning at once
     return counts
 
 

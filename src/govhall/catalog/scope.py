@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from govhall.core.actors import is_system
 from govhall.core.errors import NotFound
 from govhall.identity.roles import Role
 
@@ -47,8 +48,9 @@ def _organs_q(user, roles) -> Q:
 
 
 def ensure_can_manage(actor, organ: Organ) -> None:
-    """System actors (None: demo loader, CLI import with --system) may; users need the scope."""
-    if actor is None:
+    """System actors (``core.actors.SYSTEM``; None: demo loader, CLI import with --system) may; users
+    need the scope."""
+    if is_system(actor):
         return
     if not Organ.objects.filter(manageable_organs_q(actor), pk=organ.pk).exists():
         raise NotFound("organ not in the actor's catalogue scope")
@@ -74,7 +76,7 @@ def manageable_regions_q(user, *, prefix: str = "code") -> Q:
 def can_manage_region(actor, code: str) -> bool:
     """Whether ``actor`` (None: the system) may register regions, organs or catalogue entries at
     division ``code`` (which need not exist yet)."""
-    if actor is None:
+    if is_system(actor):
         return True
     return any(code.startswith(p) for p in manageable_region_prefixes(actor))
 
@@ -83,3 +85,14 @@ def ensure_can_manage_region(actor, region: Region | str) -> None:
     code = region if isinstance(region, str) else region.code
     if not can_manage_region(actor, code):
         raise NotFound("region not in the actor's catalogue scope")
+
+
+def seal_manager_organs(actor):
+    """The pks of the organs whose electronic seals ``actor`` manages: where the actor is a security
+    administrator, of the organ or of a region containing it (registered with crypto.policy)."""
+    return Organ.objects.filter(_organs_q(actor, roles=[Role.SECURITY_ADMIN])).values("pk")
+
+
+def is_organ_staff(user, organ_id: int) -> bool:
+    """Whether ``user`` holds a staff role in the organ itself (registered with crypto.policy)."""
+    return user.staff_roles.filter(organ_id=organ_id).exists()

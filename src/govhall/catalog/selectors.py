@@ -216,3 +216,9 @@ def access_item(user, code: str) -> ImplementationItem:
 
 def item_versions(item: ImplementationItem) -> QuerySet[ItemVersion]:
     return item.versions.prefetch_related(Prefetch("materials")).order_by("-number")
+
+
+def known_item_codes(codes: list[str]) -> set[str]:
+    """Which of ``codes`` are the national implementation code of an item (used by identity for agent
+    mandates; registered with identity.services at start)."""
+    return set(ImplementationItem.objects.filter(code__in=list(codes)).values_list("code", flat=True))

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from django.db import connection
 from django.utils import timezone
 
+from .actors import is_system
 from .middleware import current_request_id
 from .models import AuditChainHead, AuditEvent
 
@@ -87,6 +88,18 @@ def lock_head() -> AuditChainHead:
     return head
 
 
+def _user(actor):
+    """The user to link the event to: none for the system actor (``core.actors.SYSTEM`` or None)."""
+    if is_system(actor) or not getattr(actor, "pk", None):
+        return None
+    return actor
+
+
+def _label(actor) -> str:
+    user = _user(actor)
+    return user.get_username() if user is not None else "system"
+
+
 def record(
     *,
     actor,
@@ -102,7 +115,8 @@ def record(
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction.
 
-    ``actor`` is a user or None for the system itself. ``target`` is a model instance (its type, pk
+    ``actor`` is a user or ``core.actors.SYSTEM`` (None still means the system too): the system is
+    recorded with the label "system" and no user. ``target`` is a model instance (its type, pk
     and str are taken) unless ``target_type``/``target_id`` are given. Raises RuntimeError outside a
     transaction: an audit row must commit or roll back with the write it describes.
     """
@@ -118,8 +132,8 @@ def record(
     event = AuditEvent(
         seq=head.last_seq + 1,
         action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_label=(actor.get_username() if getattr(actor, "pk", None) else "system"),
+        actor=_user(actor),
+        actor_label=_label(actor),
         on_behalf_of=on_behalf_of,
         target_type=target_type,
         target_id=str(target_id),
@@ -148,8 +162,7 @@ def record_many(*, actor, events: list[dict]) -> list[AuditEvent]:
     if not events:
         return []
     head = lock_head()
-    user = actor if getattr(actor, "pk", None) else None
-    label = actor.get_username() if user else "system"
+    user, label = _user(actor), _label(actor)
     request_id, now = current_request_id() or "", timezone.now()
     seq, prev, rows = head.last_seq, head.last_hash, []
     for e in events:

@@ -29,3 +29,21 @@ def allow_form_redirect(response, *urls: str):
         update["form-action"] = [*update.get("form-action", []), *origins]
         response._csp_update = update
     return response
+
+
+# Where a login continues after its form (``next``) may end in another platform's callback: the
+# sign-in providers register how to find it (the OIDC provider, oidc.apps), so that the login pages
+# need not import them (login and oidc are independent apps).
+_CONTINUATIONS: list = []
+
+
+def register_continuation(callback_of) -> None:
+    """``callback_of(next_url) -> str``: the external callback a login that goes on to ``next_url``
+    ends in, or "" when it does not."""
+    if callback_of not in _CONTINUATIONS:
+        _CONTINUATIONS.append(callback_of)
+
+
+def continuation_callbacks(next_url: str) -> list[str]:
+    """The external callbacks a login continuing to ``next_url`` may end in (for ``allow_form_redirect``)."""
+    return [url for url in (find(next_url) for find in _CONTINUATIONS) if url]

@@ -2,7 +2,7 @@
 
 Every URL's view carries ``govhall_permission``: a registered permission code, or PUBLIC. A test
 walks the URL configuration and fails on any view without one. Permissions reach users through
-roles (identity/roles.py); object scope (organ, region) is checked by ``access_*`` selectors, which
+roles (identity/roles.py, registered with ``register_grants`` at start); object scope (organ, region) is checked by ``access_*`` selectors, which
 answer 404 for what the user may not see.
 """
 
@@ -36,6 +36,20 @@ PUBLIC = register("public", "公开", "anyone, without login")
 AUTHENTICATED = register("authenticated", "已登录", "any logged-in user")
 
 
+def _no_grants(user) -> frozenset[str]:
+    return frozenset()
+
+
+_grants_of = _no_grants  # deny by default until the identity context registers its roles
+
+
+def register_grants(source) -> None:
+    """Set where a user's permission codes come from: ``source(user) -> frozenset[str]``. The identity
+    context registers its roles (identity/roles.py) when Django starts (core imports no other app)."""
+    global _grants_of
+    _grants_of = source
+
+
 def has_permission(user, code: str) -> bool:
     if code == PUBLIC:
         return True
@@ -43,9 +57,7 @@ def has_permission(user, code: str) -> bool:
         return False
     if code == AUTHENTICATED:
         return True
-    from govhall.identity.roles import permissions_of
-
-    return code in permissions_of(user)
+    return code in _grants_of(user)
 
 
 def requires(code: str):

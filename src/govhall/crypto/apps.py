@@ -8,6 +8,6 @@ class CryptoConfig(AppConfig):
     verbose_name = "Cryptography"
 
     def ready(self) -> None:
-        from . import checks, permissions  # noqa: F401  (register the start-up check and permissions)
+        from . import checks, permissions, tasks  # noqa: F401  (start-up check, permissions, periodic job)
 
         post_migrate.connect(checks.record_key_check, sender=self, dispatch_uid="govhall.crypto.key_check")

@@ -137,6 +137,8 @@ def certificate_issue(*, actor, key_purpose: str, subject: dict, usage: str, day
         serial=X.random_serial(), not_before=now, not_after=not_after, usage=usage)
     cert = _store(der, pair=pair, usage=usage, issuer=ca)
     audit.record(actor=actor, action="crypto.ca.issued", target=cert, after=_summary(cert))
+    if crl_due():  # relying parties can check the new certificate's status at once
+        crl_issue(actor=actor)
     return cert
 
 
@@ -183,16 +185,41 @@ def crl_issue(*, actor=None) -> bytes:
     return der
 
 
-def current_crl(*, refresh: bool = True) -> bytes | None:
-    """The newest CRL DER. With ``refresh`` a new one is issued (by the system) when there is none
-    or the newest is past its nextUpdate, so verification never depends on a stale list."""
+def _latest_crl() -> CertificateRevocationList | None:
     ca = root()
-    latest = CertificateRevocationList.objects.filter(issuer=ca).order_by("-number").first() if ca else None
-    if latest is not None and latest.next_update > timezone.now():
-        return bytes(latest.der)
-    if not refresh or ca is None:
-        return bytes(latest.der) if latest else None
-    return crl_issue(actor=None)
+    return CertificateRevocationList.objects.filter(issuer=ca).order_by("-number").first() if ca else None
+
+
+def current_crl() -> bytes | None:
+    """The newest CRL DER (None before the first). A read: it writes nothing. The list is kept current
+    by the write paths (``certificate_issue`` and ``certificate_revoke`` publish one) and by the
+    periodic ``crypto.crl_refresh`` job (``crl_refresh``); a list past its nextUpdate is returned as it
+    is, and verification then says revocation is unknown (``crl.stale``) rather than guessing."""
+    latest = _latest_crl()
+    return bytes(latest.der) if latest is not None else None
+
+
+def crl_due(now: dt.datetime | None = None) -> bool:
+    """Whether a new CRL should be published: the root exists and there is no CRL yet, or the newest
+    reaches its nextUpdate within ``GOVHALL_CRL_REFRESH_HOURS`` (default 24). A read."""
+    if root() is None:
+        return False
+    latest = _latest_crl()
+    margin = dt.timedelta(hours=getattr(settings, "GOVHALL_CRL_REFRESH_HOURS", 24))
+    return latest is None or latest.next_update - margin <= (now or timezone.now())
+
+
+@transaction.atomic
+def crl_refresh(*, actor) -> bytes | None:
+    """Publish a new CRL when one is due (``crl_due``); the new DER, or None when the current one
+    stands. The periodic job ``crypto.crl_refresh`` runs it hourly as the system. Audit:
+    crypto.ca.crl_issued (only when one is issued)."""
+    if root() is None:
+        return None
+    Certificate.objects.select_for_update().get(pk=root().pk)  # one refresh at a time
+    if not crl_due():
+        return None
+    return crl_issue(actor=actor)
 
 
 def root_pem() -> str:

@@ -1,11 +1,17 @@
 """The key store: SM2 key pairs by purpose, private keys encrypted at rest (see keystore.py)."""
 
+from __future__ import annotations
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from govhall.core.actors import is_system
+
+from . import policy
 
 purpose_validator = RegexValidator(r"^[a-z][a-z0-9_.]{1,39}$", _("lower-case letters, digits, '_' and '.'"))
 
@@ -125,6 +131,16 @@ class CertificateRevocationList(models.Model):
 # --- electronic seals (see seals.py; GB/T 38540) -------------------------------------------------
 
 
+class SealQuerySet(models.QuerySet):
+    def for_actor(self, actor) -> SealQuerySet:
+        """The seals ``actor`` manages (crypto/policy.py): all for the system actor, those of the organs
+        where the actor is a security administrator otherwise, none for anyone else. Services and
+        selectors read seals through this, so another organ's seal is simply not found."""
+        if is_system(actor):
+            return self.all()
+        return self.filter(organ_id__in=policy.managed_organs(actor))
+
+
 class Seal(models.Model):
     """An organ's electronic seal: its SM2 key (key store purpose ``key_purpose``), its certificate
     and the GB/T 38540 SESeal DER made (signed) by the platform CA."""
@@ -152,6 +168,8 @@ class Seal(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     created_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SealQuerySet.as_manager()
 
     class Meta:
         ordering = ["organ_id", "seal_id"]

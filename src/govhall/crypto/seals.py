@@ -11,7 +11,8 @@ See docs/seals.md for the ASN.1, the simplifications and how a third party verif
 Services: ``seal_create``, ``seal_authorise``, ``seal_unauthorise``, ``seal_revoke`` (atomic,
 audited ``crypto.seal.*``) and ``seal_sign`` (audited ``crypto.seal.used``; refusals audited as
 ``crypto.seal.refused`` and committed before the DomainError is raised: see ``_refuse``).
-``seal_verify`` writes nothing except, when the current CRL is out of date, a fresh CRL.
+``seal_verify`` writes nothing (the CRL is kept current by ``ca.crl_refresh``, a periodic job).
+Who may manage a seal: ``policy.py`` (checked here; seals are read through ``Seal.objects.for_actor``).
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govhall.catalog.models import Organ
 from govhall.core import audit
-from govhall.core.errors import DomainError
+from govhall.core.errors import DomainError, NotFound
 
-from . import ca, keystore, sm
+from . import ca, keystore, policy, sm
 from . import x509 as X
 from .models import KeyPair, Seal, SealAuthorisation
 
@@ -195,11 +195,16 @@ def _seal_summary(seal: Seal) -> dict:
 
 
 @transaction.atomic
-def seal_create(*, actor, organ: Organ, name: str, seal_type: int = Seal.SealType.ORGAN, days: int = 1825,
+def seal_create(*, actor, organ, name: str, seal_type: int = Seal.SealType.ORGAN, days: int = 1825,
                 width_mm: int = 40, height_mm: int = 40) -> Seal:
     """Create a seal for ``organ``: a new key in the key store, a seal certificate from the CA
     (valid ``days``, at most to the root's end), the picture and the SESeal signed by the CA.
-    Audit: crypto.key.generated, crypto.ca.issued, crypto.seal.created."""
+    ``organ`` is a catalogue organ (crypto does not import the catalogue: it uses the organ's pk,
+    credit code and name). Only the organ's seal managers (policy.can_manage_organ_seals) and the
+    system may; anyone else gets NotFound. Audit: crypto.key.generated, crypto.ca.issued,
+    crypto.seal.created."""
+    if not policy.can_manage_organ_seals(actor, organ.pk):
+        raise NotFound("organ not in the actor's seal scope")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise _err("crypto.seal.name", "印章名称须为 1 至 100 个字符", "the seal name must be 1-100 characters", "name")
@@ -209,7 +214,7 @@ def seal_create(*, actor, organ: Organ, name: str, seal_type: int = Seal.SealTyp
         raise _err("crypto.seal.days", "印章有效期须为 1 至 3650 天", "validity must be 1 to 3650 days", "days")
     if not _ascii(organ.credit_code):
         raise _err("crypto.seal.organ", "机关的统一社会信用代码无效", "the organ's credit code is not valid", "organ")
-    organ = Organ.objects.select_for_update().get(pk=organ.pk)  # one seal number at a time per organ
+    organ = type(organ).objects.select_for_update().get(pk=organ.pk)  # one seal number at a time per organ
     n = Seal.objects.filter(organ=organ).count() + 1
     seal_id = f"{organ.credit_code}{n:04d}"
     purpose = f"seal.o{organ.pk}.{n}"
@@ -241,10 +246,23 @@ def seal_create(*, actor, organ: Organ, name: str, seal_type: int = Seal.SealTyp
     return seal
 
 
+def _locked(actor, seal: Seal) -> Seal:
+    """The seal, locked, if ``actor`` manages it (crypto/policy.py); NotFound otherwise."""
+    found = Seal.objects.for_actor(actor).select_for_update().filter(pk=seal.pk).first()
+    if found is None:
+        raise NotFound(str(seal.seal_id))
+    return found
+
+
 @transaction.atomic
 def seal_authorise(*, actor, seal: Seal, user) -> SealAuthorisation:
-    """Allow ``user`` to use ``seal``. Audit: crypto.seal.authorised."""
-    seal = Seal.objects.select_for_update().get(pk=seal.pk)
+    """Allow ``user`` to use ``seal``. Only a manager of the seal may (another organ's seal: NotFound),
+    and only for a staff member of the seal's organ (crypto.seal.user); the system may authorise its
+    own service accounts (policy.can_authorise_seal_user). Audit: crypto.seal.authorised."""
+    seal = _locked(actor, seal)
+    if not policy.can_authorise_seal_user(actor, seal, user):
+        raise _err("crypto.seal.user", "只能授权本机关的工作人员使用印章",
+                   "only staff of the seal's organ can be authorised", "user")
     if seal.state != Seal.State.ACTIVE:
         raise _err("crypto.seal.revoked", "印章已注销，不能授权", "the seal is revoked", "seal")
     if SealAuthorisation.objects.filter(seal=seal, user=user, revoked_at__isnull=True).exists():
@@ -259,7 +277,9 @@ def seal_authorise(*, actor, seal: Seal, user) -> SealAuthorisation:
 
 @transaction.atomic
 def seal_unauthorise(*, actor, seal: Seal, user) -> None:
-    """End ``user``'s authorisation for ``seal``. Audit: crypto.seal.authorisation_revoked."""
+    """End ``user``'s authorisation for ``seal`` (managers of the seal only: NotFound for anyone else).
+    Audit: crypto.seal.authorisation_revoked."""
+    seal = _locked(actor, seal)
     grant = SealAuthorisation.objects.select_for_update().filter(seal=seal, user=user,
                                                                  revoked_at__isnull=True).first()
     if grant is None:
@@ -273,8 +293,10 @@ def seal_unauthorise(*, actor, seal: Seal, user) -> None:
 @transaction.atomic
 def seal_revoke(*, actor, seal: Seal, reason: str = "cessation_of_operation") -> Seal:
     """Revoke the seal and its certificate (new CRL); live authorisations end. Signatures made with
-    it no longer verify. Audit: crypto.seal.revoked, crypto.ca.revoked, crypto.ca.crl_issued."""
-    locked = Seal.objects.select_for_update().select_related("certificate").get(pk=seal.pk)
+    it no longer verify. Managers of the seal only (NotFound for anyone else). Audit: crypto.seal.revoked,
+    crypto.ca.revoked, crypto.ca.crl_issued."""
+    locked = _locked(actor, seal)
+    locked = Seal.objects.select_related("certificate").get(pk=locked.pk)
     if locked.state == Seal.State.REVOKED:
         raise _err("crypto.seal.revoked", "印章已注销", "the seal is already revoked", "seal")
     now = timezone.now()

@@ -24,10 +24,10 @@ from govhall.catalog.scope import organs_q
 from govhall.console.problems import form_labels, problem_rows
 from govhall.core.errors import DomainError, Problem
 from govhall.core.permissions import PUBLIC, requires
-from govhall.identity.models import StaffRole, User
+from govhall.identity.models import User
 from govhall.identity.roles import Role
 
-from . import ca, seals
+from . import ca, policy, seals
 from . import x509 as X
 from .models import Certificate, CertificateRevocationList, Seal
 from .permissions import CA_MANAGE, SEAL_MANAGE
@@ -86,7 +86,7 @@ LABELS = form_labels(SealForm, UserForm)
 @requires(SEAL_MANAGE)
 @require_http_methods(["GET", "POST"])
 def seal_list(request):
-    rows = Seal.objects.filter(organ__in=_seal_organs(request.user)).select_related("organ", "certificate")
+    rows = Seal.objects.for_actor(request.user).select_related("organ", "certificate")
     form, problems, status = SealForm(user=request.user), [], 200
     if request.method == "POST":
         form = SealForm(request.POST, user=request.user)
@@ -106,8 +106,7 @@ def seal_list(request):
 
 
 def _access_seal(user, seal_id: str) -> Seal:
-    seal = (Seal.objects.filter(seal_id=seal_id, organ__in=_seal_organs(user))
-            .select_related("organ", "certificate").first())
+    seal = Seal.objects.for_actor(user).filter(seal_id=seal_id).select_related("organ", "certificate").first()
     if seal is None:
         raise Http404
     return seal
@@ -128,9 +127,9 @@ def seal_detail(request, seal_id: str):
 
 
 def _staff_of(seal: Seal, username: str) -> User | None:
-    """A staff member holding a role in the seal's organ (only they may be authorised)."""
+    """A staff member holding a role in the seal's organ (only they may be authorised: crypto/policy.py)."""
     user = User.objects.filter(username=username.strip()).first()
-    if user is None or not StaffRole.objects.filter(user=user, organ=seal.organ).exists():
+    if user is None or not policy.is_staff_of_seal_organ(user, seal):
         return None
     return user
 

@@ -1,3 +1,5 @@
-"""Demo data sets served by ``make run DEMO=...`` (docs/onboarding.md). The Lu'an demo, still the
-default, lives in govhall.catalog.demo; this app holds the Guang'an district demo: a real published
-list, loaded through the onboarding import exactly as an operator would load it."""
+"""Demo data sets served by ``make run DEMO=...`` (docs/onboarding.md) and the ``govhall demo load``
+command. The Lu'an demo, the default (``luan.py``), orders the demo parts each context provides
+(``<context>/demo.py``); the Guang'an district demo (``guangan.py``) is a real published list, loaded
+through the onboarding import exactly as an operator would load it. The demo app is the top layer:
+no context imports it."""

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from govhall.catalog.models import Organ
 from govhall.core import audit
+from govhall.core.actors import SYSTEM
 from govhall.core.errors import DomainError
 from govhall.crypto import seals
 from govhall.crypto.models import Seal
@@ -79,7 +80,8 @@ def organ_seal(*, actor, organ: Organ) -> Seal:
         Organ.objects.select_for_update().get(pk=organ.pk)  # one automatic seal per organ at a time
         seal = active_seal(organ)
         if seal is None:
-            seal = seals.seal_create(actor=actor, organ=organ, name=f"{organ.name}电子印章"[:100])
+            # the platform makes the seal (the officer whose decision needs it manages no seals)
+            seal = seals.seal_create(actor=SYSTEM, organ=organ, name=f"{organ.name}电子印章"[:100])
             audit.record(actor=actor, action="documents.seal.auto_created", target=seal,
                          after={"seal_id": seal.seal_id, "organ": organ.credit_code},
                          reason="organ had no active seal when a document was issued")
@@ -91,7 +93,7 @@ def _platform_may_use(seal: Seal, actor) -> object:
     if not seals.is_authorised(seal, sealer):
         try:
             with transaction.atomic():
-                seals.seal_authorise(actor=actor, seal=seal, user=sealer)
+                seals.seal_authorise(actor=SYSTEM, seal=seal, user=sealer)  # the platform's own account
         except DomainError as exc:  # authorised meanwhile by a concurrent first use: fine
             if exc.problems[0].code != "crypto.seal.already_authorised":
                 raise

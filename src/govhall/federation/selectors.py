@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from govhall.core.errors import NotFound
-from govhall.crypto import keystore
+from govhall.crypto import ca, keystore
 
 from .envelope import KEY_PURPOSE
 from .models import Breaker, MessageLog, Peer, PeerKey
@@ -35,8 +35,6 @@ def descriptor() -> dict:
     pairs = list(node_keys())
     if not any(p.state == "active" for p in pairs):
         raise NotFound("this node has no federation key")
-    from govhall.crypto import ca
-
     root = ca.root_pem() if ca.root() is not None else ""  # the platform CA is optional here
     return {
         "format": DESCRIPTOR_FORMAT,

@@ -8,4 +8,9 @@ class IdentityConfig(AppConfig):
     verbose_name = _("Identity")
 
     def ready(self) -> None:
+        from govhall.core import permissions
+
         from . import registers  # noqa: F401  (declares the register and face-check adapters)
+        from .roles import permissions_of
+
+        permissions.register_grants(permissions_of)  # core asks identity's roles without importing them

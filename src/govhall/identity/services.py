@@ -24,7 +24,7 @@ from govhall.core.codes import credit_code_problem, implementation_code_problem
 from govhall.core.errors import DomainError, Problem
 from govhall.crypto.fields import blind_index, mask_identifier, seal
 
-from . import registers
+from . import hooks, registers
 from .codes import IdType, id_number_problem, mobile_problem, normalise_id, normalise_phone, parse_resident_id
 from .models import (
     ID_NUMBER_FIELD,
@@ -312,14 +312,12 @@ def _ensure_representative(actor, legal_person: LegalPerson) -> Person:
 
 
 def _item_code_problems(codes: list[str]) -> list[Problem]:
-    from govhall.catalog.models import ImplementationItem
-
     problems = []
     for code in codes:
         if problem := implementation_code_problem(code):
             problems.append(Problem("agent.item_code", f"实施编码 {code} 无效：{problem}",
                                     f"implementation code {code} is invalid: {problem}", "item_codes"))
-    known = set(ImplementationItem.objects.filter(code__in=codes).values_list("code", flat=True))
+    known = hooks.known_item_codes(codes)
     for code in codes:
         if code not in known and not implementation_code_problem(code):
             problems.append(Problem("agent.item_unknown", f"事项清单中没有实施编码 {code}",

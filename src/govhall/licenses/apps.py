@@ -7,4 +7,4 @@ class LicensesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import permissions, tasks  # noqa: F401  (register permissions and periodic jobs)
+        from . import federation_handlers, permissions, tasks  # noqa: F401  (register federation operations, permissions, periodic jobs)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from asn1crypto import pem
 
+from govhall.core.actors import SYSTEM
 from govhall.crypto import keystore, seals, sm
 from govhall.crypto import x509 as X
 from govhall.translog import merkle
@@ -69,7 +70,7 @@ def build(licence) -> bytes:
         if sth.tree_size <= entry.index:
             raise NotFound("stale")
     except NotFound:
-        sth = translog_services.sign_tree_head(actor=None)
+        sth = translog_services.sign_tree_head(actor=SYSTEM)
     proof = translog.inclusion_proof(entry.index, sth.tree_size)
     log = {
         "hash_algorithm": "sm3",

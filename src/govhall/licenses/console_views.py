@@ -18,13 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.catalog.models import Organ
-from govhall.catalog.scope import manageable_organs_q, organs_q
+from govhall.catalog.scope import manageable_organs_q
 from govhall.console.problems import form_labels, problem_rows
 from govhall.core.errors import DomainError, Problem
 from govhall.core.permissions import requires
-from govhall.identity.roles import Role
 
-from . import services
+from . import policy, services
 from .models import HolderKind, Licence, LicenceStatus, LicenceType
 from .permissions import LICENCE_MANAGE, TYPE_MANAGE
 
@@ -102,16 +101,11 @@ def types(request):
                   {"rows": rows, "form": form, "problems": problem_rows(problems, LABELS)}, status=status)
 
 
-def _issuing_scope(user) -> Q:
-    return organs_q(user, roles=[Role.APPROVER])
-
-
 @requires(LICENCE_MANAGE)
 def licences(request):
     """Licences issued by the user's organs, newest first, searchable by identifier or holder."""
     form = LookupForm(request.GET or None)
-    rows = (Licence.objects.filter(issuer__in=Organ.objects.filter(_issuing_scope(request.user)))
-            .select_related("licence_type", "issuer"))
+    rows = Licence.objects.for_actor(request.user).select_related("licence_type", "issuer")
     if form.is_valid():
         q, status = form.cleaned_data["q"].strip(), form.cleaned_data["status"]
         if q:
@@ -123,8 +117,7 @@ def licences(request):
 
 
 def _access(user, identifier: str) -> Licence:
-    licence = (Licence.objects.filter(identifier=identifier,
-                                      issuer__in=Organ.objects.filter(_issuing_scope(user)))
+    licence = (Licence.objects.for_actor(user).filter(identifier=identifier)
                .select_related("licence_type", "issuer", "replaced_by").first())
     if licence is None:
         raise Http404
@@ -135,9 +128,11 @@ def _detail(request, licence: Licence, *, problems=(), status=200):
     return render(request, "licenses/console/licence.html", {
         "licence": licence, "effective": licence.effective_status(),
         "events": licence.events.order_by("at", "pk"), "form": ReasonForm(),
-        "can_suspend": licence.status == LicenceStatus.VALID,
-        "can_reinstate": licence.status == LicenceStatus.SUSPENDED,
-        "can_revoke": licence.status in (LicenceStatus.VALID, LicenceStatus.SUSPENDED),
+        "can_suspend": licence.status == LicenceStatus.VALID and policy.can_suspend_licence(request.user, licence),
+        "can_reinstate": (licence.status == LicenceStatus.SUSPENDED
+                          and policy.can_reinstate_licence(request.user, licence)),
+        "can_revoke": (licence.status in (LicenceStatus.VALID, LicenceStatus.SUSPENDED)
+                       and policy.can_revoke_licence(request.user, licence)),
         "problems": problem_rows(problems, LABELS)}, status=status)
 
 

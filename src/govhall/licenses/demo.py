@@ -19,6 +19,7 @@ from django.db import transaction
 from govhall.catalog import services as catalog
 from govhall.catalog.codesets import ExerciseLevel
 from govhall.catalog.models import Organ, Region
+from govhall.core.actors import SYSTEM
 from govhall.crypto import ca, seals
 from govhall.identity.models import User
 from govhall.identity.selectors import person_of
@@ -50,20 +51,20 @@ FOOD_SCHEMA = [
 
 @transaction.atomic
 def create_demo_licences() -> dict[str, int]:
-    ca.ca_ensure(actor=None)
+    ca.ca_ensure(actor=SYSTEM)
     samr = Organ.objects.filter(credit_code=SAMR[0]).first() or catalog.organ_create(
-        actor=None, credit_code=SAMR[0], name=SAMR[1], region=Region.objects.get(code="340000"),
+        actor=SYSTEM, credit_code=SAMR[0], name=SAMR[1], region=Region.objects.get(code="340000"),
         level=ExerciseLevel.NATIONAL, nature="1")
-    food = services.licence_type_create(actor=None, type_code=FOOD_BUSINESS, name="食品经营许可证",
+    food = services.licence_type_create(actor=SYSTEM, type_code=FOOD_BUSINESS, name="食品经营许可证",
                                         holder_kind="person", face_schema=FOOD_SCHEMA, defining_organ=samr,
                                         validity_years=5, template="licences/food_business")
     market = Organ.objects.get(name=MARKET)
     seal = market.seals.filter(state="active").first() or seals.seal_create(
-        actor=None, organ=market, name=f"{MARKET}行政审批专用章")
-    seals.seal_authorise(actor=None, seal=seal, user=User.objects.get(username="approver"))
+        actor=SYSTEM, organ=market, name=f"{MARKET}行政审批专用章")
+    seals.seal_authorise(actor=SYSTEM, seal=seal, user=User.objects.get(username="approver"))
     citizen = User.objects.get(username="citizen")
     zhang = person_of(citizen)
-    services.licence_issue(actor=None, licence_type=food, issuer=market, holder_name=zhang.name,
+    services.licence_issue(actor=SYSTEM, licence_type=food, issuer=market, holder_name=zhang.name,
                            holder_code=zhang.reveal_id_number(), holder_user=citizen,
                            face={"operator_name": zhang.name, "legal_representative": zhang.name,
                                  "residence": "六安市金安区梅山南路 1 号", "premises": "六安市金安区佛子岭路 18 号一层",

@@ -17,6 +17,8 @@ from django.utils.translation import pgettext_lazy
 
 from govhall.crypto.fields import open_
 
+from . import policy
+
 HOLDER_CODE_FIELD = "licenses.licence.holder_code"
 FACE_TYPES = ("text", "date", "number")
 
@@ -98,6 +100,14 @@ def mask_value(value) -> str:
     return text[:keep] + "*" * 4
 
 
+class LicenceQuerySet(models.QuerySet):
+    def for_actor(self, actor) -> LicenceQuerySet:
+        """The licences ``actor`` manages (licenses/policy.py): every licence for the system actor, the
+        licences of the organs where the actor is an approver otherwise, none for anyone else. The
+        life-cycle services read licences through this, so another organ's licence is not found."""
+        return self.filter(policy.licences_q(actor))
+
+
 class Licence(models.Model):
     identifier = models.CharField(_("identifier"), max_length=120, unique=True)
     licence_type = models.ForeignKey(LicenceType, on_delete=models.PROTECT, related_name="licences",
@@ -130,6 +140,8 @@ class Licence(models.Model):
                                  "commitment in the public log; empty for licences issued before it existed")
     log_index = models.BigIntegerField(null=True, blank=True, help_text="transparency log entry of the issue")
     document_sha256 = models.CharField(max_length=64, blank=True, help_text="rendered document (later step)")
+
+    objects = LicenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-pk"]

@@ -137,7 +137,7 @@ def verify(identifier: str, today: dt.date | None = None, *, federated: bool = T
     """What anyone may learn about ``identifier``: authenticity, status, issuer, validity and the face
     fields the type discloses by default. Read straight from the database: a revocation shows at once.
     ``federated``: a licence not issued here whose issuer belongs to a trusted peer node is answered
-    by that node (govhall.federation.recognition); False when answering a peer (no forwarding)."""
+    by that node (licenses/recognition.py, through govhall.federation); False when answering a peer (no forwarding)."""
     today = today or timezone.localdate()
     text = normalise(identifier)
     if not text:
@@ -152,7 +152,7 @@ def verify(identifier: str, today: dt.date | None = None, *, federated: bool = T
     licence = next(iter(rows), None)
     if licence is None:
         if federated:  # mutual recognition (issue 6): the node of a trusted peer's issuer answers
-            from govhall.federation.recognition import verify_foreign
+            from .recognition import verify_foreign  # it imports this module
 
             if (foreign := verify_foreign(parts)) is not None:
                 return foreign

@@ -25,12 +25,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from govhall.core import audit
+from govhall.core.actors import SYSTEM
 from govhall.core.codes import credit_code_problem, normalise_code
 from govhall.core.errors import DomainError, NotFound, Problem
 from govhall.crypto.fields import blind_index, mask_identifier, seal
 from govhall.identity.codes import resident_id_problem
+from govhall.notifications.services import notify
 
-from . import hooks, render
+from . import hooks, policy, render
 from .identifier import make_identifier
 from .models import (
     DISCLOSURES,
@@ -122,7 +124,11 @@ def _clean_schema(schema: list[dict]) -> list[dict]:
 @transaction.atomic
 def licence_type_create(*, actor, type_code: str, name: str, holder_kind: str, face_schema: list[dict],
                         defining_organ, validity_years: int | None = None, template: str = "") -> LicenceType:
-    """Audit: licenses.type.created. The type code is the defining organ's credit code + 3 digits."""
+    """Audit: licenses.type.created. The type code is the defining organ's credit code + 3 digits.
+    Catalogue administrators of the defining organ and the system only (policy.can_define_licence_type;
+    anyone else: NotFound)."""
+    if not policy.can_define_licence_type(actor, defining_organ):
+        raise NotFound(getattr(defining_organ, "credit_code", ""))
     problems = []
     type_code = normalise_code(type_code)
     if not re.fullmatch(r"[0-9A-Z]{18}[0-9]{3}", type_code):
@@ -340,8 +346,6 @@ def _tell(licence: Licence, kind: str, subject_zh: str, subject_en: str, body_zh
         return
     from django.urls import NoReverseMatch, reverse
 
-    from govhall.notifications.services import notify
-
     try:
         link = reverse("licenses:detail", kwargs={"identifier": licence.identifier})
     except NoReverseMatch:  # the wallet pages are not mounted (tests of services alone)
@@ -432,9 +436,14 @@ def _refused(actor, licence_type, issuer, case_number, problems) -> None:
 # --- life cycle ----------------------------------------------------------------------------------
 
 
-def _lock(licence: Licence) -> Licence:
-    return (Licence.objects.select_for_update(of=("self",)).select_related("licence_type", "issuer", "holder_user")
-            .get(pk=licence.pk))
+def _lock(licence: Licence, actor) -> Licence:
+    """The licence, locked, when ``actor`` manages it (Licence.objects.for_actor, licenses/policy.py);
+    NotFound for another organ's licence and for a licence that does not exist alike."""
+    found = (Licence.objects.for_actor(actor).select_for_update(of=("self",))
+             .select_related("licence_type", "issuer", "holder_user").filter(pk=licence.pk).first())
+    if found is None:
+        raise NotFound(licence.identifier)
+    return found
 
 
 _STATUS_ZH = {S.VALID: "有效", S.SUSPENDED: "已中止", S.REVOKED: "已注销", S.EXPIRED: "已过期", S.REPLACED: "已换发"}
@@ -463,9 +472,10 @@ def _change(licence: Licence, *, actor, to: str, kind: str, reason: str, action:
 
 @transaction.atomic
 def licence_suspend(*, actor, licence: Licence, reason: str) -> Licence:
-    """valid → suspended. Audit: licenses.licence.suspended."""
+    """valid → suspended. Approvers of the issuing organ and the system only (policy.can_suspend_licence;
+    anyone else: NotFound). Audit: licenses.licence.suspended."""
     _reason_required(reason)
-    licence = _lock(licence)
+    licence = _lock(licence, actor)
     if licence.status != S.VALID:
         raise _wrong_state(licence, "中止", "suspended")
     _change(licence, actor=actor, to=S.SUSPENDED, kind=LicenceEvent.Kind.SUSPENDED, reason=reason,
@@ -479,9 +489,10 @@ def licence_suspend(*, actor, licence: Licence, reason: str) -> Licence:
 
 @transaction.atomic
 def licence_reinstate(*, actor, licence: Licence, reason: str) -> Licence:
-    """suspended → valid (revoked, expired and replaced licences are final). Audit: licenses.licence.reinstated."""
+    """suspended → valid (revoked, expired and replaced licences are final). Approvers of the issuing organ
+    and the system only (policy.can_reinstate_licence). Audit: licenses.licence.reinstated."""
     _reason_required(reason)
-    licence = _lock(licence)
+    licence = _lock(licence, actor)
     if licence.status != S.SUSPENDED:
         raise _wrong_state(licence, "恢复", "reinstated")
     if licence.valid_until and licence.valid_until < _today():
@@ -498,9 +509,10 @@ def licence_reinstate(*, actor, licence: Licence, reason: str) -> Licence:
 
 @transaction.atomic
 def licence_revoke(*, actor, licence: Licence, reason: str) -> Licence:
-    """valid | suspended → revoked (final). Audit: licenses.licence.revoked."""
+    """valid | suspended → revoked (final). Approvers of the issuing organ and the system only
+    (policy.can_revoke_licence; anyone else: NotFound). Audit: licenses.licence.revoked."""
     _reason_required(reason)
-    licence = _lock(licence)
+    licence = _lock(licence, actor)
     if licence.status not in LIVE:
         raise _wrong_state(licence, "注销", "revoked")
     _change(licence, actor=actor, to=S.REVOKED, kind=LicenceEvent.Kind.REVOKED, reason=reason,
@@ -524,7 +536,7 @@ def licence_replace(*, actor, licence: Licence, face_changes: dict, reason: str,
     for the old version and licence.issued for the new one.
     """
     _reason_required(reason)
-    old = _lock(licence)
+    old = _lock(licence, actor)
     if old.status not in LIVE:
         raise _wrong_state(old, "换发", "replaced")
     licence_type = old.licence_type
@@ -572,10 +584,10 @@ def expire_due(today: dt.date | None = None) -> int:
     count = 0
     for pk in Licence.objects.filter(status__in=LIVE, valid_until__lt=today).values_list("pk", flat=True):
         with transaction.atomic():
-            licence = _lock(Licence(pk=pk))
+            licence = _lock(Licence(pk=pk), SYSTEM)
             if licence.status not in LIVE or not licence.valid_until or licence.valid_until >= today:
                 continue
-            _change(licence, actor=None, to=S.EXPIRED, kind=LicenceEvent.Kind.EXPIRED,
+            _change(licence, actor=SYSTEM, to=S.EXPIRED, kind=LicenceEvent.Kind.EXPIRED,
                     reason=f"有效期至 {licence.valid_until.isoformat()} / valid until {licence.valid_until.isoformat()}",
                     action="licenses.licence.expired")
             name = licence.licence_type.name
@@ -593,8 +605,8 @@ def expire_due(today: dt.date | None = None) -> int:
 def share_link_create(*, actor, licence: Licence, fields: list[str], hours: int) -> ShareLink:
     """A verification link disclosing ``fields`` for ``hours`` (1 to 720). The holder only: others
     get NotFound. Audit: licenses.share_link.created."""
-    licence = _lock(licence)
-    if not getattr(actor, "pk", None) or licence.holder_user_id != actor.pk:
+    licence = _lock(licence, SYSTEM)  # the holder check follows
+    if not policy.can_share_licence(actor, licence):
         raise NotFound(licence.identifier)
     problems = []
     names = [f["name"] for f in licence.licence_type.face_schema]
@@ -623,7 +635,7 @@ def share_link_create(*, actor, licence: Licence, fields: list[str], hours: int)
 def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
     """End a share link now (idempotent). The holder only. Audit: licenses.share_link.revoked."""
     link = ShareLink.objects.select_for_update().select_related("licence").get(pk=link.pk)
-    if not getattr(actor, "pk", None) or link.licence.holder_user_id != actor.pk:
+    if not policy.can_share_licence(actor, link.licence):
         raise NotFound(str(link.pk))
     if link.revoked_at is None:
         link.revoked_at = _now()

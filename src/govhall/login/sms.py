@@ -1,32 +1,25 @@
-"""SMS gateway interface and the development simulator.
+"""The development SMS simulator, and the SMS gateway interface re-exported from
+govhall.notifications.sms (where it lives: notifications and login codes both send SMS).
 
-The platform sends SMS through one object implementing ``SmsGateway``; settings choose it by dotted
-path (``GOVHALL_SMS_GATEWAY``, default the simulator). A production gateway (a carrier's or a
-government SMS platform's HTTP API) is a class with ``send(phone, text)`` that raises
-``SmsNotSent`` on failure. The simulator is the adapter "sms" of core/simulators.py: production
-refuses it unless ``GOVHALL_ALLOW_SIMULATORS`` names it.
+``SimulatorGateway`` writes each message to the log and to the SmsMessage outbox, which the demo-only
+inbox page /account/dev/sms/ lists.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol, runtime_checkable
 
-from govhall.core import simulators
+from govhall.crypto.fields import mask_identifier
+from govhall.notifications.sms import (  # noqa: F401  (re-exported for the login steps)
+    ADAPTER,
+    DEFAULT_GATEWAY,
+    SmsGateway,
+    SmsNotSent,
+    gateway,
+    phone_of,
+)
 
 logger = logging.getLogger("govhall.login.sms")
-
-DEFAULT_GATEWAY = "govhall.login.sms.SimulatorGateway"
-ADAPTER = simulators.declare(simulators.Adapter("sms", "GOVHALL_SMS_GATEWAY", DEFAULT_GATEWAY, "短信网关", "SMS gateway"))
-
-
-class SmsNotSent(Exception):
-    """The gateway refused or could not deliver the message."""
-
-
-@runtime_checkable
-class SmsGateway(Protocol):
-    def send(self, phone: str, text: str) -> None: ...
 
 
 class SimulatorGateway:
@@ -39,21 +32,4 @@ class SimulatorGateway:
         from .models import SmsMessage
 
         SmsMessage.objects.create(phone=phone, text=text)
-        from govhall.crypto.fields import mask_identifier
-
         logger.info("simulated SMS to %s (%d characters)", mask_identifier(phone, 3, 4), len(text))
-
-
-def gateway() -> SmsGateway:
-    instance = ADAPTER.configured_class()()
-    if not isinstance(instance, SmsGateway):
-        raise TypeError(f"{ADAPTER.path()} does not implement SmsGateway.send(phone, text)")
-    return instance
-
-
-def phone_of(user) -> str:
-    """The user's mobile number, decrypted from their Person record; "" when they have none."""
-    from govhall.identity.selectors import person_of
-
-    person = person_of(user)
-    return person.reveal_phone() if person is not None else ""

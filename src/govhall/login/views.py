@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from govhall.core.csp import allow_form_redirect
+from govhall.core.csp import allow_form_redirect, continuation_callbacks
 from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
 
 from . import factors, services
@@ -37,9 +37,7 @@ def _safe_next(request, candidate: str) -> str:
 def _login_page(request, template: str, context: dict, next_url: str):
     """A page of the login steps; when the login continues a sign-in to another platform (OpenID
     Connect), its form may end in a redirect to that platform's callback (core/csp.py)."""
-    from govhall.oidc.selectors import sign_in_callback
-
-    return allow_form_redirect(render(request, template, context), sign_in_callback(next_url))
+    return allow_form_redirect(render(request, template, context), *continuation_callbacks(next_url))
 
 
 def _after_login(request, user, next_url: str):

@@ -15,8 +15,8 @@ from django.core.mail import EmailMessage
 
 from govhall.crypto.fields import mask_identifier
 from govhall.identity.selectors import person_of
-from govhall.login import sms
 
+from . import sms
 from .models import Channel, Message
 
 logger = logging.getLogger("govhall.notifications")

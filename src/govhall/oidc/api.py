@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from ninja import NinjaAPI, Router, Schema
 
-from govhall.api.errors import error_response
-from govhall.api.permissions import permitted_urls
-from govhall.api.renderers import Utf8JSONRenderer
+from govhall.core.api_errors import error_response
+from govhall.core.api_permissions import permitted_urls
+from govhall.core.api_renderers import Utf8JSONRenderer
 
 from . import claims
 from . import scopes as scope_defs

@@ -20,8 +20,8 @@ from govhall.catalog.guide import GUIDE_PARTS, listed_parts
 from govhall.catalog.search import stats as search_stats
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC, requires
-from govhall.sharing.selectors import fetchable_material_counts
 from govhall.feedback import selectors as feedback_selectors
+from govhall.sharing.selectors import fetchable_material_counts
 
 PER_PAGE = 20
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -6,4 +6,4 @@ class SharingConfig(AppConfig):
     verbose_name = "Data sharing"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the permission codes)
+        from . import federation_handlers, permissions  # noqa: F401  (registers its federation operation and permission codes)

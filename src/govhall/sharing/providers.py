@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from govhall.crypto.fields import blind_index
+from govhall.licenses.models import HOLDER_CODE_FIELD, Licence, LicenceStatus
 
 from .models import DataRecord, DataResource
 
@@ -99,8 +100,6 @@ def answer_from(answer, fields: list[str]) -> Answer:
 def licence(licence_type, subject_key: str, today: dt.date) -> Answer:
     """The holder's valid licence of the type, newest version first."""
     from django.db.models import Q
-
-    from govhall.licenses.models import HOLDER_CODE_FIELD, Licence, LicenceStatus
 
     found = (Licence.objects.filter(licence_type=licence_type, status=LicenceStatus.VALID,
                                     holder_code_index=blind_index(subject_key, HOLDER_CODE_FIELD))

@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from govhall.catalog.models import Organ
 from govhall.catalog.scope import organs_q
+from govhall.core.actors import is_system
 from govhall.core.errors import NotFound
 from govhall.identity.roles import Role
 
@@ -24,9 +25,14 @@ def managed_organ_ids(user) -> set[int]:
     return set(Organ.objects.filter(managed_organs_q(user)).values_list("pk", flat=True))
 
 
+def manages(actor, organ: Organ) -> bool:
+    """The system (``core.actors.SYSTEM``; None: demo loader, peers) does; users need the organ in scope."""
+    if is_system(actor):
+        return True
+    return Organ.objects.filter(managed_organs_q(actor), pk=organ.pk).exists()
+
+
 def ensure_manages(actor, organ: Organ) -> None:
-    """System actors (None: demo loader, peers) may; users need the organ in their scope."""
-    if actor is None:
-        return
-    if not Organ.objects.filter(managed_organs_q(actor), pk=organ.pk).exists():
+    """NotFound unless ``actor`` manages the organ's data resources (``manages``)."""
+    if not manages(actor, organ):
         raise NotFound("organ not in the actor's data-resource scope")

@@ -6,7 +6,10 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from govhall.catalog.codesets import FETCHED_SOURCES, MaterialSource
+from govhall.catalog.models import Organ
 from govhall.core.errors import NotFound
+from govhall.identity.selectors import legal_persons_of, person_of
+from govhall.licenses.models import LicenceType
 
 from . import keys, scope
 from .codes import ShareClass, SubjectKind
@@ -32,8 +35,6 @@ def manageable_resource(user, code: str) -> DataResource:
 
 
 def _managed(user):
-    from govhall.catalog.models import Organ
-
     return Organ.objects.filter(scope.managed_organs_q(user))
 
 
@@ -63,16 +64,12 @@ def access_discrepancy(user, pk: int) -> Discrepancy:
 
 
 def access_records_of(user) -> QuerySet[AccessRecord]:
-    from govhall.catalog.models import Organ
-
     organs = Organ.objects.filter(scope.viewable_organs_q(user))
     return (AccessRecord.objects.filter(Q(provider_organ__in=organs) | Q(requester_organ__in=organs))
             .select_related("requester_organ", "provider_organ"))
 
 
 def fetchable_requests_of(user) -> QuerySet[FetchableRequest]:
-    from govhall.catalog.models import Organ
-
     organs = Organ.objects.filter(scope.viewable_organs_q(user))
     return FetchableRequest.objects.filter(organ__in=organs).select_related("case", "material", "organ", "officer")
 
@@ -80,8 +77,6 @@ def fetchable_requests_of(user) -> QuerySet[FetchableRequest]:
 def subject_indexes(user) -> list[str]:
     """The blind indexes of the user as a data subject: their resident ID and the organisations
     they represent."""
-    from govhall.identity.selectors import legal_persons_of, person_of
-
     person = person_of(user)
     if person is None:
         return []
@@ -113,8 +108,6 @@ def attach_provenance(rows) -> None:
 def fetchable_material_counts(materials) -> dict:
     """How many of a guide's materials are fetched for a typical applicant: shared-data materials
     whose resource is registered and shared, and e-licence materials whose type is registered."""
-    from govhall.licenses.models import LicenceType
-
     materials = list(materials)
     codes = {m.data_resource_code for m in materials if m.source == MaterialSource.SHARED_DATA}
     types = {m.licence_type_code for m in materials if m.source == MaterialSource.E_LICENCE}
@@ -132,8 +125,9 @@ def fetchable_material_counts(materials) -> dict:
 def figures(*, organ: str = "", item: str = "", month_from=None, month_to=None) -> list[dict]:
     """"Materials saved": per item, organ and month (of submission), the materials fetched through
     sharing versus the materials uploaded by applicants, over submitted applications."""
-    from govhall.cases.models import Application, ApplicationMaterial
-
+    # cases' material rows, reached through the fetch rows' relation: sharing sits below cases
+    ApplicationMaterial = MaterialFetch._meta.get_field("application_material").related_model  # noqa: N806
+    Application = ApplicationMaterial._meta.get_field("application").related_model  # noqa: N806
     Status = ApplicationMaterial.Status
     qs = ApplicationMaterial.objects.filter(application__state=Application.State.SUBMITTED,
                                             status__in=[Status.TO_FETCH, Status.UPLOADED])

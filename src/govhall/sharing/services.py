@@ -21,8 +21,10 @@ from govhall.catalog.codesets import FETCHED_SOURCES, MaterialSource
 from govhall.catalog.models import Organ
 from govhall.core import audit
 from govhall.core.errors import Conflict, DomainError, Problem
+from govhall.identity.selectors import person_of
+from govhall.licenses.models import LicenceType
 
-from . import datasets, keys, providers, scope
+from . import datasets, hooks, keys, providers, scope
 from .codes import FIELD_TYPES, ProviderKind, ShareClass, SubjectKind
 from .models import (
     AccessOutcome,
@@ -488,8 +490,6 @@ def answer_peer_lookup(*, peer: str, resource_code: str, subject_key: str, field
 
 
 def _subject_keys(application) -> dict[str, str]:
-    from govhall.identity.selectors import person_of
-
     found = {}
     person = person_of(application.applicant)
     if person is not None and person.id_type == "resident_id":
@@ -564,9 +564,8 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
     credibility A, waiting for the applicant's confirmation; the ones that cannot be fetched now
     become "not yet provided" with "not available now, please upload instead". Materials with no
     registered resource or licence type are left to the organ, as before. Runs in the caller's
-    transaction (cases.services.application_start)."""
-    from govhall.cases.models import ApplicationMaterial
-    from govhall.licenses.models import LicenceType
+    transaction (cases.services.application_start). ``rows`` are the application's material rows
+    (cases.ApplicationMaterial: sharing sits below cases and takes their class from the rows)."""
 
     if rows is None:
         rows = list(application.materials.select_related("material").filter(material__source__in=FETCHED_SOURCES))
@@ -596,6 +595,7 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
     _record_accesses(requester.user, [f.access for f in fetches if f.access is not None])
     missing = [f.application_material_id for f in fetches if not f.usable]
     if missing:
+        ApplicationMaterial = type(rows[0])  # noqa: N806  (cases' model, from the rows the caller passed)
         ApplicationMaterial.objects.filter(pk__in=missing, status=ApplicationMaterial.Status.TO_FETCH).update(
             status=ApplicationMaterial.Status.MISSING)
         for f in fetches:
@@ -606,11 +606,9 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
 
 
 def _fetch_of(actor, application, material_id: int) -> MaterialFetch:
-    from govhall.cases.authority import ensure_acting_authority
-    from govhall.cases.models import Application
-
+    Application = type(application)  # noqa: N806  (cases' model, from the object the caller passed)
     application = Application.objects.select_for_update().get(pk=application.pk)
-    ensure_acting_authority(actor, application, lock=True)  # an agent only while the mandate covers it
+    hooks.ensure_acting_authority(actor, application, lock=True)  # an agent only while the mandate covers it
     if application.state != Application.State.DRAFT:
         raise Conflict.single("cases.application.submitted", "申请已提交，不能再修改",
                               "the application has been submitted and can no longer be changed")
@@ -642,8 +640,6 @@ def fetch_confirm(*, actor, application, material_id: int) -> MaterialFetch:
 def fetch_decline(*, actor, application, material_id: int) -> MaterialFetch:
     """The applicant does not want the fetched data used: they upload the material instead.
     Audit: sharing.fetch.declined."""
-    from govhall.cases.models import ApplicationMaterial
-
     fetch = _fetch_of(actor, application, material_id)
     if fetch.state not in (MaterialFetch.State.FETCHED, MaterialFetch.State.CONFIRMED):
         raise Conflict.single("sharing.fetch.state", "该材料当前不能拒绝使用", "this material cannot be declined now",
@@ -651,7 +647,7 @@ def fetch_decline(*, actor, application, material_id: int) -> MaterialFetch:
     fetch.state, fetch.decided_at = MaterialFetch.State.DECLINED, _now()
     fetch.save(update_fields=["state", "decided_at"])
     row = fetch.application_material
-    row.status = ApplicationMaterial.Status.MISSING
+    row.status = type(row).Status.MISSING
     row.save(update_fields=["status"])
     audit.record(actor=actor, action="sharing.fetch.declined", target=row.application,
                  after={"material": row.material.name, "resource": fetch.resource_code})
@@ -662,15 +658,13 @@ def fetch_decline(*, actor, application, material_id: int) -> MaterialFetch:
 def fetch_retry(*, actor, application, material_id: int) -> MaterialFetch:
     """Try again a fetch that was not available (the provider may be back). Replaces the
     provenance row; the earlier access record stays."""
-    from govhall.cases.models import ApplicationMaterial
-
     fetch = _fetch_of(actor, application, material_id)
     row = fetch.application_material
     if fetch.state != MaterialFetch.State.UNAVAILABLE or row.files.filter(replaced=False).exists():
         raise Conflict.single("sharing.fetch.state", "该材料当前不能重新获取", "this material cannot be fetched again now",
                               "material")
     fetch.delete()
-    row.status = ApplicationMaterial.Status.TO_FETCH
+    row.status = type(row).Status.TO_FETCH
     row.save(update_fields=["status"])
     made = resolve_application(actor=actor, application=row.application, rows=[row])
     if not made:
@@ -681,11 +675,9 @@ def fetch_retry(*, actor, application, material_id: int) -> MaterialFetch:
 
 def submission_problems(application) -> list[Problem]:
     """Fetched data the applicant has neither confirmed nor declined (they must see it first). At
-    the window the officer shows it to the citizen on the counter page: submitting there confirms."""
+    the window the officer shows it to the citizen on the counter page: submitting there confirms
+    (``fetches_confirm_at_window``, called by the submission). A read: writes nothing."""
     if application.taken_by_id:
-        MaterialFetch.objects.filter(application_material__application=application,
-                                     state=MaterialFetch.State.FETCHED).update(state=MaterialFetch.State.CONFIRMED,
-                                                                               decided_at=_now())
         return []
     pending = (MaterialFetch.objects.filter(application_material__application=application,
                                             state=MaterialFetch.State.FETCHED)
@@ -694,6 +686,21 @@ def submission_problems(application) -> list[Problem]:
                     f"“{f.application_material.material.name}”：请确认是否使用共享获取的数据",
                     f"“{f.application_material.material.name}”: confirm or decline the data fetched for you",
                     f"material:{f.application_material.material_id}") for f in pending]
+
+
+def fetches_confirm_at_window(*, actor, application) -> int:
+    """At the window the citizen saw the fetched data on the counter page: submitting there confirms
+    what is still unconfirmed. Runs in the submission's transaction (cases.services.application_submit);
+    the number confirmed. Audit: sharing.fetch.confirmed_at_window when there was any."""
+    if not application.taken_by_id:
+        return 0
+    pending = MaterialFetch.objects.filter(application_material__application=application,
+                                           state=MaterialFetch.State.FETCHED)
+    count = pending.update(state=MaterialFetch.State.CONFIRMED, decided_at=_now())
+    if count:
+        audit.record(actor=actor, action="sharing.fetch.confirmed_at_window", target=application,
+                     after={"materials": count})
+    return count
 
 
 # --- consistency (Art. 9) -------------------------------------------------------------------------

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from govhall.core.errors import NotFound
+
 from ..guide import missing_for_complete
 from ..models import Completeness, ImplementationItem, ItemVersion, Organ, Region, VersionState
 from ..scope import viewable_organs_q
@@ -93,8 +95,6 @@ def organs_readable(user) -> list[Organ]:
 def region_by_code(code: str) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
-        from govhall.core.errors import NotFound
-
         raise NotFound(code)
     return region
 

@@ -76,10 +76,11 @@ def test_issue_refuses_bad_requests(system_admin, kwargs, code):
 def test_revocation_publishes_a_crl_and_changes_the_status(system_admin, signer_cert):
     first = ca.crl_issue(actor=None)
     assert X.crl_revoked(X.load_crl(first)) == {}
+    first_number = CertificateRevocationList.objects.order_by("-number").first().number
     ca.certificate_revoke(actor=system_admin, certificate=signer_cert, reason="key_compromise")
     assert signer_cert.revoked_at is not None
     latest = CertificateRevocationList.objects.order_by("-number").first()
-    assert latest.number == 2 and bytes(latest.der) == ca.current_crl()
+    assert latest.number == first_number + 1 and bytes(latest.der) == ca.current_crl()
     entry = X.crl_revoked(X.load_crl(bytes(latest.der)))[int(signer_cert.serial, 16)]
     assert entry.reason == "key_compromise"
     status = ca.certificate_status(bytes(signer_cert.der))
@@ -100,11 +101,27 @@ def test_revoke_refuses_the_root_and_unknown_reasons(system_admin, signer_cert):
     assert exc.value.problems[0].code == "crypto.ca.reason"
 
 
-def test_a_stale_crl_is_replaced_when_status_is_asked(system_admin, signer_cert):
-    ca.crl_issue(actor=None)
-    CertificateRevocationList.objects.update(next_update=timezone.now() - dt.timedelta(minutes=1))
+def test_issuing_a_certificate_publishes_a_crl_when_none_is_current(system_admin, signer_cert):
+    assert CertificateRevocationList.objects.count() == 1 and ca.current_crl() is not None
     assert ca.certificate_status(bytes(signer_cert.der)).ok
-    assert CertificateRevocationList.objects.count() == 2
+
+
+def test_reading_a_stale_crl_writes_nothing_and_the_refresh_job_replaces_it(system_admin, signer_cert):
+    import time_machine
+
+    from govhall.crypto.tasks import refresh_crl
+
+    assert ca.crl_refresh(actor=None) is None  # the CRL published with the certificate is current
+    with time_machine.travel(timezone.now() + dt.timedelta(days=8)):  # past the CRL's nextUpdate
+        events = AuditEvent.objects.count()
+        status = ca.certificate_status(bytes(signer_cert.der))  # a read: revocation unknown, said so
+        assert not status.ok and status.code == "crl.stale"
+        assert ca.current_crl() is not None and ca.crl_due()
+        assert CertificateRevocationList.objects.count() == 1 and AuditEvent.objects.count() == events
+        assert refresh_crl.call() == {"issued": True}  # the periodic job (as the system)
+        assert CertificateRevocationList.objects.count() == 2 and ca.certificate_status(bytes(signer_cert.der)).ok
+        assert AuditEvent.objects.filter(action="crypto.ca.crl_issued").latest("seq").actor_label == "system"
+        assert ca.crl_refresh(actor=None) is None  # current again: nothing to do
 
 
 def test_status_refuses_foreign_unknown_and_garbage(system_admin, signer_cert):

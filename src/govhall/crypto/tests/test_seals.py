@@ -13,13 +13,15 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
+from govhall.catalog import testing
 from govhall.core import audit
 from govhall.core.errors import DomainError
 from govhall.core.models import AuditEvent
 from govhall.crypto import ca, keys, seals, sm
 from govhall.crypto import x509 as X
 from govhall.crypto.models import Seal, SealAuthorisation
-from govhall.identity.models import User
+from govhall.identity.models import StaffRole, User
+from govhall.identity.roles import Role
 
 from .test_openssl_interop import _openssl_problem, openssl
 
@@ -32,7 +34,10 @@ needs_openssl = pytest.mark.skipif(bool(_openssl_problem()), reason=_openssl_pro
 
 @pytest.fixture
 def clerk(organ):
-    return User.objects.create_user(username="clerk", password="Correct-Horse-9", display_name="李文书")
+    """Staff of the seal's organ (only they may be authorised to use its seals)."""
+    user = User.objects.create_user(username="clerk", password="Correct-Horse-9", display_name="李文书")
+    StaffRole.objects.create(user=user, role=Role.WINDOW_OFFICER, organ=organ)
+    return user
 
 
 @pytest.fixture
@@ -41,10 +46,10 @@ def stranger(db):
 
 
 @pytest.fixture
-def seal(system_admin, organ, clerk):
-    made = seals.seal_create(actor=system_admin, organ=organ, name="六安市市场监督管理局行政审批专用章",
+def seal(security_admin, organ, clerk):
+    made = seals.seal_create(actor=security_admin, organ=organ, name="六安市市场监督管理局行政审批专用章",
                              seal_type=Seal.SealType.ORGAN, days=365)
-    seals.seal_authorise(actor=system_admin, seal=made, user=clerk)
+    seals.seal_authorise(actor=security_admin, seal=made, user=clerk)
     return made
 
 
@@ -96,17 +101,17 @@ def test_seal_creation_builds_a_gbt38540_seal_signed_by_the_ca(seal, organ):
     assert audit.verify().ok
 
 
-def test_a_second_seal_of_the_organ_gets_its_own_key_and_number(seal, system_admin, organ):
-    second = seals.seal_create(actor=system_admin, organ=organ, name="六安市市场监督管理局合同专用章", days=30)
+def test_a_second_seal_of_the_organ_gets_its_own_key_and_number(seal, security_admin, organ):
+    second = seals.seal_create(actor=security_admin, organ=organ, name="六安市市场监督管理局合同专用章", days=30)
     assert second.seal_id.endswith("0002") and second.key_purpose != seal.key_purpose
     assert second.certificate.key_id != seal.certificate.key_id
 
 
 @pytest.mark.parametrize("kwargs, code", [({"name": ""}, "crypto.seal.name"), ({"seal_type": 7}, "crypto.seal.type"),
                                           ({"days": 0}, "crypto.seal.days")])
-def test_seal_creation_refuses_bad_input(system_admin, organ, kwargs, code):
+def test_seal_creation_refuses_bad_input(security_admin, organ, kwargs, code):
     with pytest.raises(DomainError) as exc:
-        seals.seal_create(**({"actor": system_admin, "organ": organ, "name": "章", "days": 10} | kwargs))
+        seals.seal_create(**({"actor": security_admin, "organ": organ, "name": "章", "days": 10} | kwargs))
     assert exc.value.problems[0].code == code
     assert not Seal.objects.exists()
 
@@ -182,28 +187,29 @@ def test_an_unauthorised_user_is_refused_and_the_attempt_audited(seal, stranger)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_refusal_audit_survives_the_raised_error(system_admin, organ, stranger):
+def test_the_refusal_audit_survives_the_raised_error(security_admin, organ, stranger):
     """Called outside a transaction, the refusal event is committed before the error is raised."""
-    made = seals.seal_create(actor=system_admin, organ=organ, name="测试专用章", days=30)
+    made = seals.seal_create(actor=security_admin, organ=organ, name="测试专用章", days=30)
     with pytest.raises(DomainError):
         seals.seal_sign(actor=stranger, seal=made, document=b"x")
     assert AuditEvent.objects.filter(action="crypto.seal.refused", actor=stranger).count() == 1
     assert audit.verify().ok
 
 
-def test_an_ended_authorisation_is_refused(seal, clerk, system_admin):
-    seals.seal_unauthorise(actor=system_admin, seal=seal, user=clerk)
+def test_an_ended_authorisation_is_refused(seal, clerk, security_admin):
+    seals.seal_unauthorise(actor=security_admin, seal=seal, user=clerk)
     with pytest.raises(DomainError) as exc:
         seals.seal_sign(actor=clerk, seal=seal, document=DOCUMENT)
     assert exc.value.problems[0].code == "crypto.seal.unauthorised"
     assert SealAuthorisation.objects.get(seal=seal, user=clerk).revoked_at is not None
-    seals.seal_authorise(actor=system_admin, seal=seal, user=clerk)  # can be granted again
+    seals.seal_authorise(actor=security_admin, seal=seal, user=clerk)  # can be granted again
     assert seals.seal_sign(actor=clerk, seal=seal, document=DOCUMENT)
 
 
-def test_a_revoked_seal_refuses_use_and_its_signatures_stop_verifying(seal, clerk, sealed, system_admin):
-    seals.seal_authorise(actor=system_admin, seal=seal, user=system_admin)
-    seals.seal_revoke(actor=system_admin, seal=seal, reason="key_compromise")
+def test_a_revoked_seal_refuses_use_and_its_signatures_stop_verifying(seal, clerk, sealed, security_admin):
+    deputy = testing.make_staff("deputy", Role.REVIEWER, organ=seal.organ)
+    seals.seal_authorise(actor=security_admin, seal=seal, user=deputy)
+    seals.seal_revoke(actor=security_admin, seal=seal, reason="key_compromise")
     seal.refresh_from_db()
     assert seal.state == "revoked" and seal.certificate.revoked_at is not None
     result = seals.seal_verify(sealed, DOCUMENT)
@@ -214,8 +220,8 @@ def test_a_revoked_seal_refuses_use_and_its_signatures_stop_verifying(seal, cler
     assert AuditEvent.objects.filter(action="crypto.seal.revoked").exists()
 
 
-def test_a_revoked_certificate_refuses_use(seal, clerk, system_admin):
-    ca.certificate_revoke(actor=system_admin, certificate=seal.certificate, reason="superseded")
+def test_a_revoked_certificate_refuses_use(seal, clerk, security_admin):
+    ca.certificate_revoke(actor=security_admin, certificate=seal.certificate, reason="superseded")
     with pytest.raises(DomainError) as exc:
         seals.seal_sign(actor=clerk, seal=seal, document=DOCUMENT)
     assert exc.value.problems[0].code == "crypto.seal.certificate"
@@ -301,10 +307,10 @@ def test_the_offline_script_refuses_an_altered_document_and_a_forged_signature(t
 
 
 @needs_openssl
-def test_the_offline_script_refuses_a_revoked_certificate_and_needs_a_crl(tmp_path, sealed, seal, system_admin):
+def test_the_offline_script_refuses_a_revoked_certificate_and_needs_a_crl(tmp_path, sealed, seal, security_admin):
     done = _script(_write(tmp_path, sealed))
     assert done.returncode == 2 and "NOT PROVEN" in done.stdout  # no CRL, no verdict
-    seals.seal_revoke(actor=system_admin, seal=seal, reason="key_compromise")
+    seals.seal_revoke(actor=security_admin, seal=seal, reason="key_compromise")
     done = _script(_write(tmp_path, sealed), "--crl", str(tmp_path / "crl.pem"))
     assert done.returncode == 1 and "revoked" in done.stdout and "key_compromise" in done.stdout
 

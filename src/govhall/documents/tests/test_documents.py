@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from govhall.catalog import testing
 from govhall.core.errors import DomainError
 from govhall.core.models import AuditEvent
 from govhall.crypto import ca, seals
@@ -18,6 +19,7 @@ from govhall.crypto.models import Seal
 from govhall.documents import pdf, selectors, services
 from govhall.documents.models import PadesKey, SignedDocument
 from govhall.identity.models import User
+from govhall.identity.roles import Role
 
 from .conftest import needs_poppler, pdftotext
 
@@ -132,16 +134,17 @@ def test_organ_without_a_seal_gets_one_on_first_use_and_it_is_audited(document, 
     assert Seal.objects.filter(organ=organ).count() == 1
 
 
-def test_a_revoked_seal_is_replaced_by_a_new_one(document, organ, system_admin):
-    seals.seal_revoke(actor=system_admin, seal=document.seal)
+def test_a_revoked_seal_is_replaced_by_a_new_one(document, organ, security_admin):
+    seals.seal_revoke(actor=security_admin, seal=document.seal)
     later = services.document_issue(actor=None, kind="decision", organ=organ, content=content(), filename="c.pdf",
                                     properties="c")
     assert later.seal != document.seal and later.seal.state == "active"
     assert not seals.seal_verify(bytes(document.ses_der), selectors.read_pdf(document)).ok
 
 
-def test_manual_sealing_by_an_unauthorised_person_is_refused_and_audited(organ, media, system_admin):
-    clerk = User.objects.create_user(username="clerk", password="Correct-Horse-9")
+def test_manual_sealing_by_an_unauthorised_person_is_refused_and_audited(organ, media, system_admin,
+                                                                          security_admin):
+    clerk = testing.make_staff("clerk", Role.WINDOW_OFFICER, organ=organ)
     seal = services.organ_seal(actor=system_admin, organ=organ)
     before = SignedDocument.objects.count()
     with pytest.raises(DomainError) as exc:
@@ -153,7 +156,7 @@ def test_manual_sealing_by_an_unauthorised_person_is_refused_and_audited(organ, 
     refused = AuditEvent.objects.filter(action="crypto.seal.refused").get()
     assert refused.actor_id == clerk.pk and refused.after["code"] == "crypto.seal.unauthorised"
     # once authorised, the same person seals, and the document says so
-    seals.seal_authorise(actor=system_admin, seal=seal, user=clerk)
+    seals.seal_authorise(actor=security_admin, seal=seal, user=clerk)
     doc = services.document_issue(actor=clerk, kind="decision", organ=organ, content=content(), filename="x.pdf",
                                   properties="x", sealer=clerk)
     assert doc.sealed_by == "person" and doc.sealer == clerk

@@ -156,14 +156,16 @@ def test_domain_errors_become_signed_error_answers(client, fake_peer):
     assert MessageLog.objects.get(direction="out").outcome == "error"
 
 
-def test_sharing_lookup_without_the_sharing_service_is_not_supported(client, fake_peer, monkeypatch):
-    from govhall.sharing import services as sharing_services
+def test_sharing_lookup_without_the_sharing_platform_is_an_unknown_operation(client, fake_peer, monkeypatch):
+    """The sharing platform registers its operation (sharing/federation_handlers.py); a node without it
+    answers that it knows no such operation."""
+    from govhall.federation.handlers import HANDLERS
 
-    monkeypatch.delattr(sharing_services, "answer_peer_lookup", raising=False)  # as if not written yet
+    monkeypatch.delitem(HANDLERS, "sharing.lookup")  # as if the sharing app were not installed
     sealed = fake_peer.request("sharing.lookup", {"resource_code": "R", "subject_key": "k", "fields": ["a"],
                                                   "legal_basis": "law", "requester": "officer"})
     message = answer_of(post(client, sealed.wire), sealed)
-    assert message["error"]["code"] == "federation.not_supported"
+    assert message["error"]["code"] == "federation.unknown_operation"
 
 
 def test_sharing_lookup_calls_the_sharing_service(client, fake_peer, monkeypatch):

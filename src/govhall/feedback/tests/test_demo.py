@@ -2,7 +2,7 @@
 
 import pytest
 
-from govhall.catalog import demo
+from govhall.demo import luan as demo
 from govhall.feedback import selectors
 from govhall.feedback.models import RatingInvitation
 from govhall.identity.models import User

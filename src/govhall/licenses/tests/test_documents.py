@@ -143,9 +143,9 @@ def test_cli_fails_on_an_altered_log_entry(person_licence, company_licence, tmp_
     assert not ok and "FAIL  log entry" in output and "PASS  inclusion" in output
 
 
-def test_cli_fails_on_a_revoked_seal_certificate(person_licence, tmp_path, system_admin):
+def test_cli_fails_on_a_revoked_seal_certificate(person_licence, tmp_path, security_admin):
     document = SignedDocument.objects.get(licence=person_licence)
-    seals.seal_revoke(actor=system_admin, seal=document.seal, reason="key_compromise")
+    seals.seal_revoke(actor=security_admin, seal=document.seal, reason="key_compromise")
     ok, output = _verify(_write(tmp_path, bundle.build(person_licence)))
     assert not ok and "FAIL  certificate chain: certificate.revoked" in output
 

@@ -1,6 +1,6 @@
 """A test SMS gateway that refuses everything, as a carrier does when its API is down."""
 
-from govhall.login.sms import SmsNotSent
+from govhall.notifications.sms import SmsNotSent
 
 REFUSING = "govhall.notifications.tests.gateways.RefusingGateway"
 

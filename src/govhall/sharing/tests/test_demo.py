@@ -3,7 +3,7 @@
 import pytest
 
 from govhall.cases import services as cases
-from govhall.catalog import demo
+from govhall.demo import luan as demo
 from govhall.identity.models import LegalPerson, User
 from govhall.sharing import selectors
 from govhall.sharing.demo import LOAN_NAME

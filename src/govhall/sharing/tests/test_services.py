@@ -371,9 +371,17 @@ def test_window_application_fetches_as_the_officer_and_submitting_confirms(loan_
     cases.application_update(actor=window, application=application, form_data={
         "contact_name": "张三", "contact_phone": "13955600001", "address": "六安市金安区梅山南路 1 号",
         "description": "窗口"})
+    from govhall.core.models import AuditEvent
+    from govhall.sharing import services as sharing_services
+
+    assert sharing_services.submission_problems(application) == []  # a read: it confirms nothing
+    hj.sharing_fetch.refresh_from_db()
+    assert hj.sharing_fetch.state == MaterialFetch.State.FETCHED
     cases.application_submit(actor=window, application=application)
     hj.sharing_fetch.refresh_from_db()
     assert hj.sharing_fetch.state == MaterialFetch.State.CONFIRMED
+    confirmed = AuditEvent.objects.get(action="sharing.fetch.confirmed_at_window")
+    assert confirmed.actor_id == window.pk and confirmed.after == {"materials": 1}
 
 
 @pytest.mark.parametrize("answer", [

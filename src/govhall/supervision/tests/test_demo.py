@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from govhall.catalog import demo
+from govhall.demo import luan as demo
 from govhall.supervision.models import Figure, Warning
 
 

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from govhall.core import audit
+from govhall.core.actors import SYSTEM
 from govhall.core.errors import DomainError
 
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
     def _anchor(self):
         try:
             with transaction.atomic():
-                anchors = audit.anchor_head(actor=None)
+                anchors = audit.anchor_head(actor=SYSTEM)
         except (RuntimeError, DomainError) as exc:
             raise CommandError(f"无法锚定 / cannot anchor: {exc}") from exc
         for a in anchors:

@@ -22,12 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("i18n_compile", verbosity=0)
         call_command("migrate", interactive=False, verbosity=1)
-        if settings.GOVHALL_DEMO:
-            from govhall.catalog.demo import database_is_empty
-
-            if database_is_empty():
-                self.stdout.write("空数据库：载入演示数据 / empty database: loading the demo data")
-                call_command("demo", "load")
+        if settings.GOVHALL_DEMO:  # the demo app's command loads only into an empty database
+            call_command("demo", "load", "--if-empty", stdout=self.stdout)
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
         py = sys.executable

@@ -1,5 +1,6 @@
 """Mutual recognition of licences (issue 6): a licence issued on another GovHall node verifies
-here through that node's signed answer.
+here through that node's signed answer (asked through ``govhall.federation``, which the licences
+context sits above; the answering side is ``federation_handlers.licenses_verify``).
 
 ``verify_foreign(parts)`` is called by ``licenses.selectors.verify`` for an identifier that is not in
 this node's register. It answers None when the issuer is one of this node's organs or belongs to no
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from govhall.licenses.selectors import REASONS, DisclosedField, VerificationResult
+from govhall.catalog.models import Organ
+from govhall.federation import client, selectors
 
-from . import client, selectors
+from .selectors import REASONS, DisclosedField, VerificationResult
 
 PURPOSE = "电子证照核验（互认） / licence verification (mutual recognition)"
 
@@ -102,8 +104,6 @@ def _from_answer(identifier: str, answer: client.Answer) -> ForeignVerificationR
 def verify_foreign(parts) -> VerificationResult | None:
     """The answer of the trusted node for ``parts`` (an IdentifierParts), or None when no trusted
     node is authoritative for its issuer."""
-    from govhall.catalog.models import Organ
-
     if Organ.objects.filter(credit_code=parts.issuer_code).exists():
         return None  # one of ours: only our register answers for it
     peer = selectors.peer_for_issuer(parts.issuer_code)

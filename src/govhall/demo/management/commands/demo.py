@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.catalog import demo
 from govhall.core.errors import DomainError
+from govhall.demo import luan
 
 DEMO_SETS = ("luan", "guangan")
 
@@ -13,6 +13,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["load"])
+        parser.add_argument("--if-empty", action="store_true",
+                            help="load only into an empty database; say so and do nothing otherwise")
         parser.add_argument("--set", dest="demo_set", choices=DEMO_SETS, default=None,
                             help="which demo data set (default: GOVHALL_DEMO_SET, else luan)")
 
@@ -22,15 +24,19 @@ class Command(BaseCommand):
         demo_set = options["demo_set"] or settings.GOVHALL_DEMO_SET
         if demo_set not in DEMO_SETS:
             raise CommandError(f"未知的演示数据 / unknown demo set {demo_set!r} (choose {', '.join(DEMO_SETS)})")
-        if not demo.database_is_empty():
+        if not luan.database_is_empty():
+            if options["if_empty"]:
+                return
             raise CommandError("数据库非空，未载入演示数据 / the database is not empty; demo data not loaded")
+        if options["if_empty"]:
+            self.stdout.write("空数据库：载入演示数据 / empty database: loading the demo data")
         try:
             if demo_set == "guangan":
                 from govhall.demo import guangan
 
                 counts = guangan.load()
             else:
-                counts = demo.load()
+                counts = luan.load()
         except DomainError as exc:
             raise CommandError(f"演示数据有误 / demo data invalid: {exc}") from exc
         from govhall.core import events
