@@ -1,7 +1,7 @@
 from django.urls import path
 
+from . import events_views, views, vocabulary_views
 from . import onboarding_views as onboarding
-from . import views, vocabulary_views
 
 app_name = "console"
 urlpatterns = [
@@ -34,6 +34,8 @@ urlpatterns = [
     path("vocabulary/<int:pk>/", vocabulary_views.vocabulary_entry, name="vocabulary_entry"),
     path("vocabulary/<int:pk>/delete/", vocabulary_views.vocabulary_delete, name="vocabulary_delete"),
     path("audit/", views.audit, name="audit"),
+    path("events/failed/", events_views.failed, name="event_deliveries_failed"),
+    path("events/failed/<int:pk>/retry/", events_views.retry, name="event_delivery_retry"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:year>/", views.calendar, name="calendar"),
 ]

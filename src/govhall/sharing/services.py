@@ -559,17 +559,25 @@ def _fetch_from(row, m, code: str, name: str, result: Result) -> MaterialFetch:
 
 
 def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]:
-    """Once-only (Art. 8): fetch every shared-data and e-licence material of a new application for
-    its applicant. Fetched ones stay "to be fetched" (nothing to upload) with provenance and
-    credibility A, waiting for the applicant's confirmation; the ones that cannot be fetched now
-    become "not yet provided" with "not available now, please upload instead". Materials with no
-    registered resource or licence type are left to the organ, as before. Runs in the caller's
-    transaction (cases.services.application_start)."""
-    from govhall.cases.models import ApplicationMaterial
-    from govhall.licenses.models import LicenceType
-
+    """Once-only (Art. 8): fetch every shared-data and e-licence material of an application for its
+    applicant and record it (``fetch_materials`` then ``record_fetches``, in the caller's
+    transaction). A new application fetches before its transaction opens instead
+    (cases.services.application_start), so no remote node is asked while rows are locked."""
     if rows is None:
         rows = list(application.materials.select_related("material").filter(material__source__in=FETCHED_SOURCES))
+    return record_fetches(fetch_materials(application=application, rows=rows))
+
+
+def fetch_materials(*, application, rows) -> list[MaterialFetch]:
+    """Ask the registers and other nodes for the application's fetchable materials and return the
+    provenance rows, *unsaved*, with their access records (``record_fetches`` writes them). Writes
+    nothing, so it runs outside any transaction, before the application and its material rows are
+    saved. Fetched ones stay "to be fetched" (nothing to upload) with provenance and credibility A,
+    waiting for the applicant's confirmation; the ones that cannot be fetched now become "not yet
+    provided" with "not available now, please upload instead". Materials with no registered resource
+    or licence type are left to the organ, as before."""
+    from govhall.licenses.models import LicenceType
+
     rows = [r for r in rows if r.material.source in FETCHED_SOURCES]
     if not rows:
         return []
@@ -593,8 +601,20 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
                            subject_keys=subject_keys, requester=requester, purpose=purpose, today=today)
         if fetch is not None:
             fetches.append(fetch)
-    _record_accesses(requester.user, [f.access for f in fetches if f.access is not None])
-    missing = [f.application_material_id for f in fetches if not f.usable]
+    return fetches
+
+
+def record_fetches(fetches: list[MaterialFetch]) -> list[MaterialFetch]:
+    """Write what ``fetch_materials`` found (the application and its material rows saved by now):
+    the access records with their audit, the materials that could not be fetched marked missing,
+    and the provenance rows. Runs in the caller's transaction."""
+    from govhall.cases.models import ApplicationMaterial
+
+    if not fetches:
+        return []
+    accesses = [f.access for f in fetches if f.access is not None]
+    _record_accesses(accesses[0].requester_user if accesses else None, accesses)
+    missing = [f.application_material.pk for f in fetches if not f.usable]
     if missing:
         ApplicationMaterial.objects.filter(pk__in=missing, status=ApplicationMaterial.Status.TO_FETCH).update(
             status=ApplicationMaterial.Status.MISSING)
