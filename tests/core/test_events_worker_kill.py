@@ -37,12 +37,12 @@ CHILD = textwrap.dedent('''
 
     @events.subscriber("test.worker_kill", on=["test.worker_kill.happened"])
     def slow(event):
-        DomainEvent.objects.create(name="%s", payload={"of": event.id}, occurred_at=timezone.now())
+        DomainEvent.objects.create(name="NAME", payload={"of": event.id}, occurred_at=timezone.now())
         print("consequence written, not committed", flush=True)
         time.sleep(120)  # killed here
 
     print("worker:", events.deliver(int(sys.argv[1])), flush=True)
-''' % NAME)
+''').replace('"NAME"', repr(NAME))
 
 
 @events.subscriber("test.worker_kill", on=["test.worker_kill.happened"])

@@ -7,8 +7,8 @@ import pytest
 
 from govhall.cases import services
 from govhall.catalog.models import ItemVersion
-from govhall.core.errors import DomainError
 from govhall.core import events
+from govhall.core.errors import DomainError
 from govhall.crypto import seals
 from govhall.documents import selectors
 from govhall.documents.models import SignedDocument
