@@ -379,7 +379,8 @@ def application_submit(*, actor, application: Application) -> Case:
     problems += _material_problems(rows, today)
     from govhall.sharing import services as sharing
 
-    problems += sharing.submission_problems(application)
+    fetches = sharing.application_fetches(application)  # read once for both checks (Art. 8 and 9)
+    problems += sharing.submission_problems(application, fetches)
     _raise(problems)
 
     now = timezone.now()
@@ -416,7 +417,7 @@ def application_submit(*, actor, application: Application) -> Case:
                         "payload_sm3": application.signed_payload_sm3, "key": application.signature_key_id,
                         "mandate": mandate.pk if mandate else None},
                  on_behalf_of=application.legal_person.credit_code if application.legal_person_id else "")
-    sharing.check_consistency(actor=actor, application=application, case=case)  # Art. 9
+    sharing.check_consistency(actor=actor, application=application, case=case, fetches=fetches)  # Art. 9
     _emit("case.submitted", case, application_id=application.pk, item_code=item.code, organ_id=case.organ_id)
     return case
 

@@ -86,7 +86,7 @@ def record(name: str, payload: dict, *, version: int = 1) -> DomainEvent:
     """Record the event ``name`` in the current transaction, with a pending delivery per subscriber,
     each handed to the worker once the transaction commits."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the service's transaction: no savepoint round trips
         event = DomainEvent.objects.create(name=name, version=version, payload=payload, occurred_at=now)
         deliveries = EventDelivery.objects.bulk_create(
             EventDelivery(event=event, subscriber=s.name, next_attempt_at=now) for s in subscribers_of(name))

@@ -50,7 +50,7 @@ def notify(*, recipient, kind: str, subject_zh: str, subject_en: str, body_zh: s
            link: str = "", case_number: str = "") -> Message:
     """Tell ``recipient`` of an event: an inbox message now, e-mail and SMS after commit.
 
-    Runs inside the caller's transaction (its own savepoint otherwise) and writes only the Message
+    Runs inside the caller's transaction (its own otherwise) and writes only the Message
     and its domain event ``notification.created``; once the caller commits, the subscriber
     ``notifications.deliveries`` (``plan_deliveries``) makes one pending Delivery per channel the
     recipient can be reached on (e-mail: account or real-name e-mail; SMS: the real-name mobile
@@ -61,7 +61,7 @@ def notify(*, recipient, kind: str, subject_zh: str, subject_en: str, body_zh: s
     """
     if link and not link.startswith(("/", "https://", "http://")):
         raise ValueError(f"notification links are site paths or http(s) URLs, not {link[:20]!r}")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         message = Message.objects.create(
             recipient=recipient, kind=kind, subject_zh=subject_zh, subject_en=subject_en,
             body_zh=body_zh, body_en=body_en, link=link, case_number=case_number)

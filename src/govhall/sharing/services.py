@@ -699,17 +699,26 @@ def fetch_retry(*, actor, application, material_id: int) -> MaterialFetch:
     return made[0]
 
 
-def submission_problems(application) -> list[Problem]:
+def application_fetches(application) -> list[MaterialFetch]:
+    """Every provenance row of the application, read once at submission for both checks below."""
+    return list(MaterialFetch.objects.filter(application_material__application=application)
+                .select_related("application_material__material", "data_record__dataset__resource"))
+
+
+def submission_problems(application, fetches: list[MaterialFetch] | None = None) -> list[Problem]:
     """Fetched data the applicant has neither confirmed nor declined (they must see it first). At
-    the window the officer shows it to the citizen on the counter page: submitting there confirms."""
+    the window the officer shows it to the citizen on the counter page: submitting there confirms.
+    ``fetches``: ``application_fetches(application)`` when the caller has read them already."""
+    fetches = application_fetches(application) if fetches is None else fetches
+    pending = [f for f in fetches if f.state == MaterialFetch.State.FETCHED]
     if application.taken_by_id:
-        MaterialFetch.objects.filter(application_material__application=application,
-                                     state=MaterialFetch.State.FETCHED).update(state=MaterialFetch.State.CONFIRMED,
-                                                                               decided_at=_now())
+        if pending:
+            now = _now()
+            MaterialFetch.objects.filter(pk__in=[f.pk for f in pending]).update(
+                state=MaterialFetch.State.CONFIRMED, decided_at=now)
+            for f in pending:
+                f.state, f.decided_at = MaterialFetch.State.CONFIRMED, now
         return []
-    pending = (MaterialFetch.objects.filter(application_material__application=application,
-                                            state=MaterialFetch.State.FETCHED)
-               .select_related("application_material__material"))
     return [Problem("sharing.fetch.unconfirmed",
                     f"“{f.application_material.material.name}”：请确认是否使用共享获取的数据",
                     f"“{f.application_material.material.name}”: confirm or decline the data fetched for you",
@@ -723,13 +732,12 @@ def _norm(value) -> str:
     return "".join(str(value or "").split())
 
 
-def check_consistency(*, actor, application, case) -> list[Discrepancy]:
+def check_consistency(*, actor, application, case, fetches: list[MaterialFetch] | None = None) -> list[Discrepancy]:
     """At submission: compare what the applicant typed with the shared records used for the
     application; every difference becomes a Discrepancy for the provider organ to verify. Runs in
-    the caller's transaction."""
-    fetches = (MaterialFetch.objects.filter(application_material__application=application,
-                                            state=MaterialFetch.State.CONFIRMED, data_record__isnull=False)
-               .select_related("data_record__dataset__resource"))
+    the caller's transaction. ``fetches``: as for ``submission_problems``."""
+    fetches = application_fetches(application) if fetches is None else fetches
+    fetches = [f for f in fetches if f.state == MaterialFetch.State.CONFIRMED and f.data_record_id is not None]
     form = application.form_data or {}
     found = []
     for fetch in fetches:
