@@ -53,6 +53,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(ROOT / "src"))  # the in-process profile measures this checkout, as the server does
 from common import pct  # noqa: E402
 
 STATE = Path(os.environ.get("GOVHALL_BENCH_STATE", "/tmp/govhall-bench-submit"))
