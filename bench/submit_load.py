@@ -4,7 +4,9 @@ bare Django JSON view on the same server.
 Usage:  .venv/bin/python bench/submit_load.py [--drafts 5000] [--users 250] [--duration 30]
                                               [--concurrency 8,16] [--profile 300] [--fresh]
 
-What it does, in order (PostgreSQL database ``govhall_bench_submit``, state in /tmp/govhall-bench-submit/):
+What it does, in order (PostgreSQL database ``govhall_bench_submit``, state in /tmp/govhall-bench-submit/,
+port 8765; GOVHALL_BENCH_DATABASE, GOVHALL_BENCH_STATE and GOVHALL_BENCH_PORT name others, so that two
+people can measure on one machine):
 
 1. prepare (in this process): migrate, load the demo catalogue and accounts (GOVHALL_DEMO), create
    ``users`` applicants with a verified real-name identity and *their SM2 signing keys generated in
@@ -51,12 +53,13 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
+sys.path.insert(1, str(ROOT / "src"))  # the in-process profile measures this checkout, as the server does
 from common import pct  # noqa: E402
 
-STATE = Path("/tmp/govhall-bench-submit")
-PG_DATABASE = "govhall_bench_submit"
+STATE = Path(os.environ.get("GOVHALL_BENCH_STATE", "/tmp/govhall-bench-submit"))
+PG_DATABASE = os.environ.get("GOVHALL_BENCH_DATABASE", "govhall_bench_submit")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PORT = 8765
+PORT = int(os.environ.get("GOVHALL_BENCH_PORT", "8765"))
 ITEMS = ["食品经营许可（新办）", "公共场所卫生许可"]  # every published implementation of these
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
        b"trailer<</Root 1 0 R>>\n%%EOF\n")

@@ -74,6 +74,8 @@ ROUTES = [
     ("console audit", lambda w: reverse("console:audit"),
      expect(403, anonymous=LOGIN, supervisor=200, security_admin=200, system_admin=200)),
     ("console calendar", lambda w: reverse("console:calendar"), expect(403, anonymous=LOGIN, system_admin=200)),
+    ("console failed event deliveries", lambda w: reverse("console:event_deliveries_failed"),
+     expect(403, anonymous=LOGIN, system_admin=200)),
     ("console search vocabulary", lambda w: reverse("console:vocabulary"),
      expect(403, anonymous=LOGIN, catalog_admin=200, hefei_catalog_admin=200)),
     ("console search words to add", lambda w: reverse("console:search_words"),

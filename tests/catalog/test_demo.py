@@ -54,3 +54,11 @@ def test_the_demo_command_refuses_a_database_that_is_not_empty(loaded):
 
     with pytest.raises(CommandError, match="not empty"):
         call_command("demo", "load")
+
+
+def test_the_demo_cases_have_their_sealed_notices_at_once(loaded):
+    """The loader drains the events of its cases: ``make run`` shows the notices without a worker."""
+    from govhall.documents.models import SignedDocument
+
+    kinds = sorted(SignedDocument.objects.filter(case__isnull=False).values_list("kind", flat=True))
+    assert kinds == ["acceptance_notice"] * 3 + ["special_procedure_notice"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from govhall.cases.models import Case
 from govhall.core import events
+from govhall.core.actors import SYSTEM
+from govhall.documents.selectors import being_prepared
 
 from . import services
 from .models import ArchivePackage
@@ -20,4 +22,7 @@ def package_closed_case(event: events.Event) -> None:
     case = Case.objects.filter(pk=event.payload.get("case_id")).first()
     if case is None:
         raise LookupError(f"case {event.payload.get('case_id')} ({number}) not found")
-    services.package_build(actor=None, case=case, trigger="archiving")
+    waiting = being_prepared(case)
+    if waiting:  # its sealed notices or licence are still being made: archive them too, on a retry
+        raise RuntimeError(f"case {number}: {waiting} document(s) or licence(s) still being prepared")
+    services.package_build(actor=SYSTEM, case=case, trigger="archiving")

@@ -68,8 +68,11 @@ def ensure_acting_authority(actor, target: Application | Case, *, at: dt.datetim
     at the same moment waits for this action or is seen by it: never both.
     """
     application = _application(target)
+    party = _is_account_party(actor, application)
+    if party and application.legal_person_id is None:
+        return None  # a natural person's own application (or the officer who took it): no identity read
     actor_person = _person(getattr(actor, "pk", None))
-    if not _is_account_party(actor, application) and not _is_representative(actor_person, application):
+    if not party and not _is_representative(actor_person, application):
         raise NotFound(str(application.public_id))
     if application.legal_person_id is None or _is_representative(actor_person, application):
         return None

@@ -33,14 +33,14 @@ from govhall.catalog.codesets import (
 )
 from govhall.catalog.models import ImplementationItem
 from govhall.catalog.selectors import application_refusal, published_version
-from govhall.core import audit, events
+from govhall.core import audit, events, refusals
 from govhall.core.calendar import CalendarYearUnknown
 from govhall.core.calendar_store import get_calendar
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
 from govhall.crypto.fields import mask_identifier
-from govhall.documents import case_outputs
 from govhall.identity.models import LegalPerson
 from govhall.identity.selectors import agent_authority, person_of, trust_level
+from govhall.licenses import case_licence
 from govhall.notifications.services import notify
 from govhall.sharing import services as sharing
 
@@ -114,7 +114,6 @@ def _initial_status(material) -> str:
     return Status.MISSING
 
 
-@transaction.atomic
 def application_start(*, actor, item_code: str, legal_person: LegalPerson | None = None,
                       channel: str = Channel.ONLINE, idempotency_key: str = "", applicant=None) -> Application:
     """Start a draft application for the item version in force today.
@@ -122,25 +121,67 @@ def application_start(*, actor, item_code: str, legal_person: LegalPerson | None
     ``actor`` applies for themself, or for ``legal_person`` as its legal representative or agent. A
     window officer (channel "window") passes the citizen as ``applicant``. Repeating a call with the
     same ``idempotency_key`` returns the same draft. Audit: cases.application.started.
+
+    Once-only (Art. 8): the materials the organ can fetch are asked of the registers and other nodes
+    *before* the transaction opens (``sharing.fetch_materials``: remote calls hold no lock); one short
+    transaction then checks everything again and records the draft with what was fetched.
     """
-    taken_by = None
     if channel == Channel.WINDOW:
         if applicant is None:
             raise DomainError.single("cases.window.applicant", "窗口收件须指明申请人", "a window application needs "
                                      "the applicant", "applicant")
-        taken_by = actor
     else:
         applicant = actor
-    if idempotency_key:
-        existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if existing.item.code != item_code or existing.legal_person != legal_person:
-                raise Conflict.single("request.idempotency_key_reused", "该幂等键已用于另一项申请",
-                                      "this idempotency key was used for another application", "idempotency_key")
-            ensure_acting_authority(actor, existing)  # a replay is no way round a revoked mandate
+    existing = _replay(actor, applicant, idempotency_key, item_code, legal_person)
+    if existing is not None:
+        return existing
+    application, materials = _draft(actor, applicant, item_code, legal_person, channel, idempotency_key)
+    # once-only: fetch what can be fetched (Art. 8), before any row is locked
+    rows = [ApplicationMaterial(application=application, material=m, status=_initial_status(m)) for m in materials]
+    fetched = sharing.fetch_materials(application=application, rows=rows)
+    with transaction.atomic():
+        existing = _replay(actor, applicant, idempotency_key, item_code, legal_person)
+        if existing is not None:  # the same key came in from a second request meanwhile
             return existing
+        checked, _materials = _draft(actor, applicant, item_code, legal_person, channel, idempotency_key)
+        if checked.version_id != application.version_id or checked.mandate_id != application.mandate_id:
+            raise Conflict.single("cases.application.changed", "事项或授权刚发生变化，请重试",
+                                  "the item or the mandate changed just now: try again", "item")
+        try:
+            with transaction.atomic():
+                application.save()
+        except IntegrityError:  # the same key raced in from a second request
+            return Application.objects.get(applicant=applicant, idempotency_key=idempotency_key)
+        ApplicationMaterial.objects.bulk_create(rows)
+        sharing.record_fetches(fetched)
+        item, version = application.item, application.version
+        audit.record(actor=actor, action="cases.application.started", target=application,
+                     after={"item": item.code, "version": version.number, "channel": channel,
+                            "legal_person": legal_person.credit_code if legal_person else None},
+                     on_behalf_of=legal_person.credit_code if legal_person else "")
+    return application
+
+
+def _replay(actor, applicant, idempotency_key: str, item_code: str, legal_person) -> Application | None:
+    """The draft an earlier call with the same idempotency key started, if any."""
+    if not idempotency_key:
+        return None
+    existing = Application.objects.filter(applicant=applicant, idempotency_key=idempotency_key).first()
+    if existing is None:
+        return None
+    if existing.item.code != item_code or existing.legal_person != legal_person:
+        raise Conflict.single("request.idempotency_key_reused", "该幂等键已用于另一项申请",
+                              "this idempotency key was used for another application", "idempotency_key")
+    ensure_acting_authority(actor, existing)  # a replay is no way round a revoked mandate
+    return existing
+
+
+def _draft(actor, applicant, item_code: str, legal_person, channel: str, idempotency_key: str):
+    """Every check of ``application_start`` (refused with every problem) and the draft, unsaved, with
+    the item version's materials."""
     version = _version_for(item_code)
     item = version.item
+    taken_by = actor if channel == Channel.WINDOW else None
     if taken_by is not None:
         from .scope import organ_ids
 
@@ -173,22 +214,7 @@ def application_start(*, actor, item_code: str, legal_person: LegalPerson | None
         contact_phone_masked=person.phone_masked,
         form_data={"contact_name": person.name},
     )
-    try:
-        with transaction.atomic():
-            application.save()
-    except IntegrityError:  # the same key raced in from a second request
-        return Application.objects.get(applicant=applicant, idempotency_key=idempotency_key)
-    rows = ApplicationMaterial.objects.bulk_create([
-        ApplicationMaterial(application=application, material=m, status=_initial_status(m))
-        for m in version.materials.all()
-    ])
-    # once-only: fetch what can be fetched (Art. 8)
-    sharing.resolve_application(actor=actor, application=application, rows=rows)
-    audit.record(actor=actor, action="cases.application.started", target=application,
-                 after={"item": item.code, "version": version.number, "channel": channel,
-                        "legal_person": legal_person.credit_code if legal_person else None},
-                 on_behalf_of=legal_person.credit_code if legal_person else "")
-    return application
+    return application, list(version.materials.all())
 
 
 def _lock_application(actor, application: Application, *, states=(Application.State.DRAFT,)) -> Application:
@@ -352,7 +378,8 @@ def application_submit(*, actor, application: Application) -> Case:
     problems += form_problems(application.form_data, fields_for(version))
     rows = _material_rows(application)
     problems += _material_problems(rows, today)
-    problems += sharing.submission_problems(application)
+    fetches = sharing.application_fetches(application)  # read once for both checks (Art. 8 and 9)
+    problems += sharing.submission_problems(application, fetches)
     _raise(problems)
     sharing.fetches_confirm_at_window(actor=actor, application=application)  # seen on the counter page
 
@@ -390,7 +417,8 @@ def application_submit(*, actor, application: Application) -> Case:
                         "payload_sm3": application.signed_payload_sm3, "key": application.signature_key_id,
                         "mandate": mandate.pk if mandate else None},
                  on_behalf_of=application.legal_person.credit_code if application.legal_person_id else "")
-    sharing.check_consistency(actor=actor, application=application, case=case)  # Art. 9
+    sharing.check_consistency(actor=actor, application=application, case=case, fetches=fetches)  # Art. 9
+    _emit("case.submitted", case, application_id=application.pk, item_code=item.code, organ_id=case.organ_id)
     return case
 
 
@@ -430,6 +458,12 @@ def _event(case: Case, kind: str, actor, zh: str, en: str, detail: dict | None =
 def _tell(case: Case, kind: str, subject_zh: str, subject_en: str, body_zh: str, body_en: str) -> None:
     notify(recipient=addressee(case), kind=f"case.{kind}", subject_zh=subject_zh, subject_en=subject_en,
            body_zh=_tidy(body_zh), body_en=_tidy(body_en), link=f"/my/cases/{case.number}/", case_number=case.number)
+
+
+def _emit(name: str, case: Case, **ids) -> None:
+    """Record the domain event ``name`` of ``case`` in the current transaction (ids and codes only);
+    its consequences (sealed notices, licences, …) follow as subscribers (core/events.py)."""
+    events.record(name, {"case_id": case.pk, "number": case.number, **ids})
 
 
 def _pauses(case: Case) -> list[clock.Pause]:
@@ -582,7 +616,7 @@ def case_accept(*, actor, case: Case, expected_version: int | None = None, outco
     zh, en = _accepted_message(case)
     _event(case, "accepted", actor, zh, en, {"notice": case.acceptance_notice_number, "deemed": case.acceptance_deemed})
     _tell(case, "accepted", f"办件 {case.number} 已受理", f"Case {case.number} accepted", zh, en)
-    case_outputs.acceptance_notice(actor=actor, case=case)  # the sealed PDF notice (documents app)
+    _emit("case.accepted", case, deemed=case.acceptance_deemed, actor_id=getattr(actor, "pk", None))
     _audit(actor, "cases.case.accepted", case, after={"notice": case.acceptance_notice_number,
                                                        "clock_start": case.clock_start, "due": case.due_date,
                                                        "legal_due": case.legal_due_date,
@@ -652,7 +686,6 @@ def case_refuse(*, actor, case: Case, reason: str, legal_basis: str, expected_ve
     _tell(case, "not_accepted", f"办件 {case.number} 不予受理", f"Case {case.number} not accepted",
           f"不予受理通知书 {notice}。理由：{reason}。法律依据：{legal_basis}。",
           f"Non-acceptance notice {notice}. Reason: {reason}. Legal basis: {legal_basis}.")
-    case_outputs.non_acceptance_notice(actor=actor, case=case, number=notice, reason=reason, legal_basis=legal_basis)
     _audit(actor, "cases.case.refused", case, after={"notice": notice, "legal_basis": legal_basis}, reason=reason)
     return case
 
@@ -661,27 +694,17 @@ def correction_days() -> int:
     return int(getattr(settings, "GOVHALL_CORRECTION_DAYS", 15))
 
 
+@refusals.keeping
+@transaction.atomic
 def correction_notice_issue(*, actor, case: Case, items: list[dict], expected_version: int | None = None,
                             deadline_days: int | None = None) -> CorrectionNotice:
-    """See ``_correction_notice_issue``. A notice refused for asking for a fetchable material is kept
-    for supervision as a possible Art. 8 violation (written after the refused transaction)."""
-    try:
-        return _correction_notice_issue(actor=actor, case=case, items=items, expected_version=expected_version,
-                                        deadline_days=deadline_days)
-    except DomainError as exc:
-        if any(p.code == "cases.correction.fetchable" for p in exc.problems):
-            sharing.record_fetchable_request(actor=actor, case=case, items=items)
-        raise
-
-
-@transaction.atomic
-def _correction_notice_issue(*, actor, case: Case, items: list[dict], expected_version: int | None = None,
-                             deadline_days: int | None = None) -> CorrectionNotice:
     """The one-time correction notice (Art. 32, Art. 8): every missing or wrong item in one notice.
 
     ``items``: ``{"material": <material id>, "problem": text}`` or ``{"form_field": name, "problem": text}``.
     Only one notice per case; none after the 5 working days of Art. 32; never for a material the
-    organ fetches itself. Audit: cases.correction.issued.
+    organ fetches itself: such a notice is refused and the attempt kept for supervision as a possible
+    Art. 8 violation (``core.refusals``: written after the refused transaction rolls back). Audit:
+    cases.correction.issued.
     """
     ensure(actor, case, CASE_ACCEPT)
     case = _lock(case, expected_version)
@@ -724,6 +747,9 @@ def _correction_notice_issue(*, actor, case: Case, items: list[dict], expected_v
             problems.append(_problem("cases.correction.target", "请指明材料或表单项", "name a material or form field",
                                      field))
         resolved.append((row, form_field, problem))
+    if any(p.code == "cases.correction.fetchable" for p in problems):
+        refusals.refuse(problems, record=lambda: sharing.record_fetchable_request(actor=actor, case=case,
+                                                                                 items=items))
     _raise(problems)
     notice = CorrectionNotice.objects.create(
         case=case, notice_number=_notice_number("补正", case), issued_by=actor, issued_at=timezone.now(),
@@ -741,7 +767,7 @@ def _correction_notice_issue(*, actor, case: Case, items: list[dict], expected_v
           f"请在 {notice.deadline} 前一次性补正以下全部 {len(resolved)} 项：{listing_zh}。逾期未补正的，办件终止。",
           f"Please correct all {len(resolved)} item(s) by {notice.deadline}: {listing_en}. "
           "If nothing arrives by then, the case ends.")
-    case_outputs.correction_notice(actor=actor, case=case, notice=notice)
+    _emit("case.correction_requested", case, notice_id=notice.pk, actor_id=getattr(actor, "pk", None))
     _audit(actor, "cases.correction.issued", case, after={"notice": notice.notice_number, "deadline": notice.deadline,
                                                            "items": [p for _, _, p in resolved]})
     return notice
@@ -792,6 +818,7 @@ def correction_submit(*, actor, case: Case, form_data: dict | None = None,
           f"Your corrections were received; the organ will decide on acceptance by {case.acceptance_due}.")
     _audit(actor, "cases.correction.answered", case, before={"payload_sm3": before_sig},
            after={"payload_sm3": application.signed_payload_sm3})
+    _emit("case.corrected", case, notice_id=notice.pk)
     return case
 
 
@@ -814,7 +841,7 @@ def deem_overdue_acceptances(today: dt.date | None = None) -> list[str]:
             zh, en = _accepted_message(case)
             _event(case, "deemed_accepted", None, zh, en, {"rule": "Administrative Licensing Law Art. 32"})
             _tell(case, "accepted", f"办件 {case.number} 视为受理", f"Case {case.number} deemed accepted", zh, en)
-            case_outputs.acceptance_notice(actor=None, case=case)
+            _emit("case.accepted", case, deemed=case.acceptance_deemed, actor_id=None)
             _audit(None, "cases.case.deemed_accepted", case, after={"clock_start": case.clock_start,
                                                                     "due": case.due_date})
             done.append(case.number)
@@ -967,7 +994,7 @@ def special_procedure_start(*, actor, case: Case, kind: str, reason: str, legal_
           f"not count towards the time limit. Projected completion date: {case.due_date}.")
     _event(case, "special_started", actor, zh, en, {"procedure": procedure.pk, "kind": kind})
     _tell(case, "special_started", f"办件 {case.number} 进入特别程序", f"Case {case.number}: special procedure", zh, en)
-    case_outputs.special_procedure_notice(actor=actor, case=case, procedure=procedure)
+    _emit("case.suspended", case, procedure_id=procedure.pk, kind=kind, actor_id=getattr(actor, "pk", None))
     _audit(actor, "cases.special.started", case, after={"kind": kind, "expected_days": expected_days,
                                                         "legal_basis": procedure.legal_basis}, reason=reason)
     return procedure
@@ -997,6 +1024,7 @@ def special_procedure_end(*, actor, case: Case, procedure_id: int, result: str,
           zh, en)
     _audit(actor, "cases.special.ended", case, after={"kind": procedure.kind, "ended_on": procedure.ended_on,
                                                       "due": case.due_date})
+    _emit("case.resumed", case, procedure_id=procedure.pk, kind=procedure.kind)
     return procedure
 
 
@@ -1056,6 +1084,7 @@ def extension_decide(*, actor, case: Case, extension_id: int, approve: bool, not
               f"Promised completion date moved from {before} to {case.due_date}.")
         _event(case, "extension_approved", actor, zh, en, {"extension": extension.pk})
         _tell(case, "extension", f"办件 {case.number} 办理期限延长", f"Case {case.number}: time limit extended", zh, en)
+        _emit("case.extended", case, extension_id=extension.pk, days=extension.days)
     else:
         _event(case, "extension_refused", actor, f"延期申请未获批准 {note}".strip(), f"extension refused {note}".strip(),
                public=False)
@@ -1081,6 +1110,8 @@ def _decision_problems(case: Case, outcome: str, reasons: str, legal_basis: str,
     if outcome == Decision.Outcome.GRANT and case.payment_required and not case.paid:
         problems.append(_problem("cases.decision.unpaid", "申请人尚未缴费，暂不能作出准予决定",
                                  "the applicant has not paid the fees yet", ""))
+    if outcome == Decision.Outcome.GRANT:  # the licence is issued after commit: refuse now if it could not be
+        problems += case_licence.problems(case)
     return problems
 
 
@@ -1112,9 +1143,9 @@ def _decide(case: Case, actor, outcome: str, reasons: str, legal_basis: str) -> 
     case.state, case.result_code = CaseState.DECIDED, ("granted" if outcome == Decision.Outcome.GRANT else "denied")
     case.current_step = None
     _refresh(case, "state", "result_code", "current_step")
-    case_outputs.decision(actor=actor, case=case, decision=decision)  # the sealed PDF (documents app)
-    if outcome == Decision.Outcome.GRANT:
-        case_outputs.result_licence(actor=actor, case=case)  # the item's e-licence, if its type exists
+    # the sealed PDF (documents) and, for a grant, the e-licence (licenses) follow as subscribers
+    _emit("case.decided", case, decision_id=decision.pk, outcome=outcome, document_number=decision.document_number,
+          actor_id=getattr(actor, "pk", None))
     verdict_zh = "准予" if outcome == Decision.Outcome.GRANT else "不予"
     zh = f"已作出{verdict_zh}决定（{decision.document_number}）。理由：{decision.reasons}。依据：{decision.legal_basis}。"
     en = (f"Decision {decision.document_number}: {decision.get_outcome_display()}. Reasons: {decision.reasons}. "

@@ -1,9 +1,9 @@
 from django.urls import path
 
 from . import archives_views as archives
+from . import events_views, views, vocabulary_views
 from . import feedback_views as feedback
 from . import onboarding_views as onboarding
-from . import views, vocabulary_views
 
 app_name = "console"
 urlpatterns = [
@@ -53,6 +53,8 @@ urlpatterns = [
     path("archives/<str:case_number>/drill/", archives.archive_drill, name="archive_drill"),
     path("archives/<str:case_number>/hold/", archives.archive_hold, name="archive_hold"),
     path("audit/", views.audit, name="audit"),
+    path("events/failed/", events_views.failed, name="event_deliveries_failed"),
+    path("events/failed/<int:pk>/retry/", events_views.retry, name="event_delivery_retry"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:year>/", views.calendar, name="calendar"),
 ]

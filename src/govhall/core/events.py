@@ -86,7 +86,7 @@ def record(name: str, payload: dict, *, version: int = 1) -> DomainEvent:
     """Record the event ``name`` in the current transaction, with a pending delivery per subscriber,
     each handed to the worker once the transaction commits."""
     now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the service's transaction: no savepoint round trips
         event = DomainEvent.objects.create(name=name, version=version, payload=payload, occurred_at=now)
         deliveries = EventDelivery.objects.bulk_create(
             EventDelivery(event=event, subscriber=s.name, next_attempt_at=now) for s in subscribers_of(name))
@@ -94,18 +94,45 @@ def record(name: str, payload: dict, *, version: int = 1) -> DomainEvent:
         if ids and ids[0] is None:  # backends that do not return ids from bulk inserts
             ids = list(EventDelivery.objects.filter(event=event).values_list("pk", flat=True))
         if ids:
-            transaction.on_commit(lambda: _enqueue(ids))
+            _schedule(ids)
     return event
 
 
-def _enqueue(ids: list[int]) -> None:
-    from .tasks import deliver_event
+class _Pending:
+    """The deliveries recorded in one transaction, handed to the worker as one task on commit."""
 
-    for pk in ids:
-        try:
-            deliver_event.enqueue(pk)
-        except Exception:  # the sweep picks it up
-            log.exception("event delivery %s could not be queued", pk)
+    def __init__(self):
+        self.ids: list[int] = []
+
+    def flush(self) -> None:
+        ids, self.ids = self.ids, []
+        _enqueue(ids)
+
+
+def _schedule(ids: list[int]) -> None:
+    """Queue ``ids`` on commit of the current transaction: every delivery of every event the
+    transaction records goes in one task (one queue row per transaction, not per delivery)."""
+    connection = transaction.get_connection()
+    pending = getattr(connection, "_govhall_pending_events", None)
+    if pending is None or not any(entry[1] == pending.flush for entry in connection.run_on_commit):
+        pending = _Pending()  # the first event of this transaction (or the last one's rolled back)
+        connection._govhall_pending_events = pending
+        transaction.on_commit(pending.flush)
+    pending.ids.extend(ids)
+
+
+def _enqueue(ids: list[int]) -> None:
+    from .tasks import deliver_event, deliver_events
+
+    if not ids:
+        return
+    try:
+        if len(ids) == 1:
+            deliver_event.enqueue(ids[0])
+        else:
+            deliver_events.enqueue(ids)
+    except Exception:  # the sweep picks them up
+        log.exception("event deliveries %s could not be queued", ids)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
@@ -184,5 +211,5 @@ def delivery_retry(*, actor, delivery: EventDelivery) -> EventDelivery:
     delivery.save(update_fields=["state", "attempts", "next_attempt_at"])
     audit.record(actor=actor, action="core.event_delivery.retried", target=delivery,
                  after={"event": delivery.event.name, "subscriber": delivery.subscriber})
-    transaction.on_commit(lambda: _enqueue([delivery.pk]))
+    _schedule([delivery.pk])
     return delivery

@@ -34,6 +34,8 @@ def register(code: str, zh: str, en: str) -> str:
 
 PUBLIC = register("public", "公开", "anyone, without login")
 AUTHENTICATED = register("authenticated", "已登录", "any logged-in user")
+EVENT_MANAGE = register("core.event.manage", "处理失败的领域事件投递（查看、重试）",
+                        "see failed domain-event deliveries and retry them")
 
 
 def _no_grants(user) -> frozenset[str]:

@@ -34,6 +34,14 @@ def deliver_event(delivery_id: int) -> str:
     return events.deliver(delivery_id)
 
 
+@task()
+def deliver_events(delivery_ids: list[int]) -> list[str]:
+    """The deliveries one transaction recorded, one after the other (each in its own transaction)."""
+    from . import events
+
+    return [events.deliver(pk) for pk in delivery_ids]
+
+
 @periodic("core.events.sweep", every=dt.timedelta(minutes=1))
 def sweep_event_deliveries():
     """Queue again the deliveries a dead worker or a lost task left pending."""

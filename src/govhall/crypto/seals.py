@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govhall.core import audit
+from govhall.core import audit, refusals
 from govhall.core.errors import DomainError, NotFound
 
 from . import ca, keystore, policy, sm
@@ -319,27 +319,17 @@ def is_authorised(seal: Seal, user) -> bool:
 # --- sealing --------------------------------------------------------------------------------------
 
 
-def _refuse(*, actor, seal: Seal, document_sm3: str, code: str, zh: str, en: str) -> DomainError:
-    """Audit a refused use of a seal so that the record survives the refusal, and return the error
-    to raise.
-
-    The pattern: the caller's transaction rolls back when the DomainError propagates, taking with it
-    anything written inside it. So ``seal_sign`` is *not* one atomic block: the refusal event is
-    written in its own ``transaction.atomic()`` block, which commits when the block exits, and only
-    then is the error raised. (``transaction.on_commit`` would be wrong: the callback never runs
-    when the transaction rolls back.) This holds only when ``seal_sign`` is called outside any
-    transaction (the block is then a real transaction, not a savepoint): call it from views, tasks
-    and services that have not opened one, or catch the DomainError and let your transaction
-    commit. Inside an outer transaction we cannot commit independently, so the refusal is also
-    written to the ``govhall.security`` log, which does not roll back."""
-    nested = connection.in_atomic_block
-    with transaction.atomic():
-        audit.record(actor=actor, action="crypto.seal.refused", target=seal, reason=code,
-                     after={"seal_id": seal.seal_id, "document_sm3": document_sm3, "code": code})
+def _refuse(*, actor, seal: Seal, document_sm3: str, code: str, zh: str, en: str) -> None:
+    """Raise the refusal of a seal's use and keep its audit event (``core.refusals``: it survives the
+    refused transaction when the caller holds none or is decorated ``refusals.keeping``). Inside
+    another caller's transaction the record shares its fate, so the refusal is also written to the
+    ``govhall.security`` log, which does not roll back."""
     log.warning("seal use refused: seal=%s actor=%s code=%s document_sm3=%s%s", seal.seal_id,
                 getattr(actor, "pk", None), code, document_sm3,
-                " (inside the caller's transaction: the audit row rolls back with it)" if nested else "")
-    return _err(code, zh, en, "seal")
+                " (inside the caller's transaction)" if connection.in_atomic_block else "")
+    refusals.refuse(_err(code, zh, en, "seal"), record=lambda: audit.record(
+        actor=actor, action="crypto.seal.refused", target=seal, reason=code,
+        after={"seal_id": seal.seal_id, "document_sm3": document_sm3, "code": code}))
 
 
 def seal_sign(*, actor, seal: Seal, document: bytes, properties: str = "") -> bytes:
@@ -359,19 +349,19 @@ def seal_sign(*, actor, seal: Seal, document: bytes, properties: str = "") -> by
     seal = Seal.objects.select_related("certificate").get(pk=seal.pk)  # current state, not the caller's copy
     now = timezone.now().replace(microsecond=0)
     if not is_authorised(seal, actor):
-        raise _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.unauthorised",
+        _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.unauthorised",
                       zh="您未获授权使用该印章", en="you are not authorised to use this seal")
     if seal.state != Seal.State.ACTIVE:
-        raise _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.revoked",
+        _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.revoked",
                       zh="印章已注销", en="the seal is revoked")
     if not seal.valid_from <= now <= seal.valid_to:
-        raise _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.expired",
+        _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.expired",
                       zh="印章不在有效期内", en="the seal is outside its validity period")
     cert = seal.certificate
     active = KeyPair.objects.filter(purpose=seal.key_purpose, state=KeyPair.State.ACTIVE).first()
     if (cert.revoked_at is not None or not cert.not_before <= now <= cert.not_after
             or active is None or active.key_id != cert.key_id):
-        raise _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.certificate",
+        _refuse(actor=actor, seal=seal, document_sm3=digest.hex(), code="crypto.seal.certificate",
                       zh="印章证书已吊销、过期或与印章密钥不符",
                       en="the seal certificate is revoked, expired or does not match the seal key")
     to_sign = TBSSign({"version": SIGNATURE_VERSION, "eseal": SESeal.load(bytes(seal.eseal_der)),

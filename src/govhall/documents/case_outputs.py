@@ -1,10 +1,13 @@
 """What a case produces on paper: the sealed notices and decision (Administrative Licensing Law
 Art. 32: acceptance and non-acceptance are dated written notices bearing the organ's seal; Art. 8
 one-time correction notice; Art. 45 the applicant is told in writing how long a special procedure
-takes; Art. 38 decisions in writing), and the electronic licence a granted case issues.
+takes; Art. 38 decisions in writing). The electronic licence a granted case issues is the licences
+context's (``licenses.case_licence``).
 
-Called by ``cases.services`` inside the case's transaction, after the case row has changed, so a
-document exists exactly when its action happened. The platform seals them on the organ's behalf
+Called by the subscribers in ``subscribers.py`` once the case action that needs the document has
+committed (its domain event: ``case.accepted``, ``case.correction_requested``, ``case.suspended``,
+``case.decided``, ``case.closed`` for a non-acceptance), so rendering and sealing hold no case lock;
+the document appears seconds after its action. The platform seals them on the organ's behalf
 (``documents.services``). The case is read through its attributes only: this module imports nothing
 from ``cases``.
 """
@@ -12,8 +15,6 @@ from ``cases``.
 from __future__ import annotations
 
 from django.utils import timezone
-
-from govhall.core.errors import DomainError
 
 from . import services
 from .models import SignedDocument
@@ -80,8 +81,12 @@ def correction_notice(*, actor, case, notice) -> SignedDocument:
                             Section(heading="需要补正的内容", rows=rows)])
 
 
+def special_procedure_number(case, procedure) -> str:
+    return f"特别程序〔{procedure.started_on:%Y}〕{case.number[-12:]}-{procedure.pk}"
+
+
 def special_procedure_notice(*, actor, case, procedure) -> SignedDocument:
-    number = f"特别程序〔{timezone.localdate():%Y}〕{case.number[-12:]}-{procedure.pk}"
+    number = special_procedure_number(case, procedure)
     rows = _basics(case) + [("特别程序", procedure.get_kind_display()),
                             ("开始日期", chinese_date(procedure.started_on)),
                             ("预计所需时间", f"{procedure.expected_days} 个工作日"),
@@ -110,40 +115,3 @@ def decision(*, actor, case, decision) -> SignedDocument:
         sections.append(Section(paragraphs=[REMEDY]))
     return _issue(actor=actor, case=case, kind=Kind.DECISION, title=title, number=decision.document_number,
                   sections=sections)
-
-
-# --- the licence a granted case issues -------------------------------------------------------------
-
-
-def result_licence(*, actor, case):
-    """Issue the item version's result licence (``result_licence_type_code``) to the applicant, when
-    that licence type exists; None otherwise. The face fields are taken from the application form by
-    name. Any problem (holder kind, missing face fields) refuses the decision: a grant is never left
-    without the licence it must issue."""
-    from govhall.identity.selectors import person_of
-    from govhall.licenses.models import HolderKind, LicenceType
-    from govhall.licenses.services import face_from_form, licence_issue
-
-    code = (case.version.result_licence_type_code or "").strip()
-    if not code:
-        return None
-    licence_type = LicenceType.objects.filter(type_code=code).first()
-    if licence_type is None:
-        return None
-    application = case.application
-    if licence_type.holder_kind == HolderKind.LEGAL_PERSON:
-        company = application.legal_person
-        if company is None:
-            raise DomainError.single("cases.licence.holder", f"“{licence_type.name}”只能发给法人，本件申请人是自然人",
-                                     f"“{licence_type.name}” is issued to legal persons; this applicant is a person",
-                                     "outcome")
-        holder_name, holder_code = company.name, company.credit_code
-    else:
-        person = person_of(case.applicant)
-        if person is None or application.legal_person_id:
-            raise DomainError.single("cases.licence.holder", f"“{licence_type.name}”只能发给实名登记的自然人",
-                                     f"“{licence_type.name}” is issued to a registered natural person", "outcome")
-        holder_name, holder_code = person.name, person.reveal_id_number()
-    face = face_from_form(licence_type, {**(application.form_data or {}), **(case.face_corrections or {})})
-    return licence_issue(actor=actor, licence_type=licence_type, issuer=case.organ, holder_name=holder_name,
-                         holder_code=holder_code, face=face, holder_user=case.applicant, case_number=case.number)

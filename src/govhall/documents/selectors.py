@@ -21,6 +21,22 @@ def case_documents(case) -> list[SignedDocument]:
     return list(SignedDocument.objects.filter(case=case).order_by("created_at", "pk"))
 
 
+#: the subscribers whose work shows on a case's page (documents/subscribers.py, licenses/subscribers.py)
+CASE_OUTPUT_SUBSCRIBERS = ("documents.acceptance_notice", "documents.correction_notice",
+                           "documents.special_procedure_notice", "documents.decision",
+                           "documents.non_acceptance_notice", "licenses.case_licence")
+
+
+def being_prepared(case) -> int:
+    """How many of the case's sealed documents and licences are still to come: deliveries of its
+    events not yet done (they appear seconds after the action; a failed one waits for staff)."""
+    from govhall.core.models import EventDelivery
+
+    return (EventDelivery.objects.filter(state__in=[EventDelivery.State.PENDING, EventDelivery.State.FAILED],
+                                         subscriber__in=CASE_OUTPUT_SUBSCRIBERS, event__payload__case_id=case.pk)
+            .count())
+
+
 def licence_document(licence) -> SignedDocument | None:
     return SignedDocument.objects.filter(licence=licence, kind=SignedDocument.Kind.LICENCE).order_by("-pk").first()
 

@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from govhall.core import audit
+from govhall.core import audit, refusals
 from govhall.core.codes import credit_code_problem, implementation_code_problem
 from govhall.core.errors import DomainError, Problem
 from govhall.crypto.fields import blind_index, mask_identifier, seal
@@ -54,11 +54,9 @@ def _raise(problems: list[Problem]) -> None:
 
 
 def _refuse(*, actor, action: str, problems: list[Problem], after: dict | None = None, **target) -> None:
-    """Record a refused attempt in its own transaction, then raise: the refusal stays on record."""
-    with transaction.atomic():
-        audit.record(actor=actor, action=action, after=after, reason="; ".join(p.code for p in problems),
-                     **target)
-    raise DomainError(problems)
+    """Raise the refusal and keep its audit event (``core.refusals``): the attempt stays on record."""
+    refusals.refuse(problems, record=lambda: audit.record(actor=actor, action=action, after=after,
+                                                          reason="; ".join(p.code for p in problems), **target))
 
 
 def _both_languages(check, *args) -> list[tuple[str, str]]:

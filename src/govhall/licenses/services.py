@@ -24,7 +24,7 @@ import secrets
 from django.db import connection, transaction
 from django.utils import timezone
 
-from govhall.core import audit
+from govhall.core import audit, events, refusals
 from govhall.core.actors import SYSTEM
 from govhall.core.codes import credit_code_problem, normalise_code
 from govhall.core.errors import DomainError, NotFound, Problem
@@ -341,6 +341,13 @@ def _record(licence: Licence, kind: str, actor, reason: str = "", document_sm3: 
                                        log_index=index)
 
 
+def _emit(name: str, licence: Licence) -> None:
+    """The domain event of a licence's change (ids and codes only), in the change's transaction."""
+    events.record(name, {"licence_id": licence.pk, "identifier": licence.identifier,
+                         "type_code": licence.licence_type.type_code, "case_number": licence.case_number,
+                         "status": licence.status})
+
+
 def _tell(licence: Licence, kind: str, subject_zh: str, subject_en: str, body_zh: str, body_en: str) -> None:
     if licence.holder_user_id is None:
         return
@@ -416,6 +423,7 @@ def _issue(*, actor, licence: Licence, prepared) -> Licence:
     licence.save(update_fields=["log_index"])
     audit.record(actor=actor, action="licenses.licence.issued", target=licence,
                  target_label=f"{licence_type.name} {licence.identifier}", after=_audit_view(licence))
+    _emit("licence.issued", licence)
     _tell(licence, "issued", f"电子证照已签发：{licence_type.name}", f"Electronic licence issued: {licence_type.name}",
           f"您的电子证照“{licence_type.name}”已由{issuer.name}签发，证照标识 {licence.identifier}，可在“我的证照”中查看和分享。",
           f"Your electronic licence “{licence_type.name}” was issued by {issuer.name} (identifier "
@@ -424,13 +432,11 @@ def _issue(*, actor, licence: Licence, prepared) -> Licence:
 
 
 def _refused(actor, licence_type, issuer, case_number, problems) -> None:
-    """Audit the refused attempt, then raise. Outside any transaction of the caller's the audit event
-    commits on its own; inside one (a case decision) it shares the caller's fate."""
-    with transaction.atomic():
-        audit.record(actor=actor, action="licenses.licence.issue_refused", target=licence_type,
-                     after={"issuer": issuer.credit_code, "case_number": case_number,
-                            "problems": [p.code for p in problems]})
-    raise DomainError(problems)
+    """Raise the refusal and keep its audit event (``core.refusals``): outside any transaction of the
+    caller's it commits on its own; inside one it shares the caller's fate."""
+    refusals.refuse(problems, record=lambda: audit.record(
+        actor=actor, action="licenses.licence.issue_refused", target=licence_type,
+        after={"issuer": issuer.credit_code, "case_number": case_number, "problems": [p.code for p in problems]}))
 
 
 # --- life cycle ----------------------------------------------------------------------------------
@@ -467,6 +473,7 @@ def _change(licence: Licence, *, actor, to: str, kind: str, reason: str, action:
     _record(licence, kind, actor, reason)
     audit.record(actor=actor, action=action, target=licence, target_label=licence.identifier,
                  before={"status": before}, after={"status": to}, reason=reason)
+    _emit(f"licence.{kind}", licence)
     return licence
 
 
@@ -569,6 +576,8 @@ def licence_replace(*, actor, licence: Licence, face_changes: dict, reason: str,
     audit.record(actor=actor, action="licenses.licence.replaced", target=old, target_label=old.identifier,
                  before={"status": before, "face_commitment": face_digest(old.face, old.face_salt)},
                  after={"status": S.REPLACED, "replaced_by": new.identifier, **_audit_view(new)}, reason=reason)
+    _emit("licence.replaced", old)
+    _emit("licence.issued", new)
     name = licence_type.name
     _tell(new, "replaced", f"电子证照已换发：{name}", f"Electronic licence replaced: {name}",
           f"您的电子证照“{name}”已换发新版本 {new.identifier}，原版本 {old.identifier} 不再有效。",

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from govhall.core import audit
+from govhall.core import audit, events
 from govhall.core.errors import DomainError
 
 from . import channels
@@ -28,6 +28,7 @@ logger = logging.getLogger("govhall.notifications")
 
 DEFAULT_MAX_ATTEMPTS = 5
 RETRIED = "notifications.delivery.retried"
+MESSAGE_CREATED = "notification.created"
 
 
 def max_attempts() -> int:
@@ -49,25 +50,39 @@ def notify(*, recipient, kind: str, subject_zh: str, subject_en: str, body_zh: s
            link: str = "", case_number: str = "") -> Message:
     """Tell ``recipient`` of an event: an inbox message now, e-mail and SMS after commit.
 
-    Runs inside the caller's transaction (its own savepoint otherwise). Creates the Message and one
-    pending Delivery per channel the recipient can be reached on (e-mail: account or real-name
-    e-mail; SMS: the real-name mobile number); a recipient with neither still gets the inbox
-    message. Each delivery is sent by the ``send_delivery`` task enqueued on commit, so a rolled
-    back event sends nothing. ``link`` is a site path ("/…") or an http(s) URL; anything else
-    raises ValueError.
+    Runs inside the caller's transaction (its own otherwise) and writes only the Message
+    and its domain event ``notification.created``; once the caller commits, the subscriber
+    ``notifications.deliveries`` (``plan_deliveries``) makes one pending Delivery per channel the
+    recipient can be reached on (e-mail: account or real-name e-mail; SMS: the real-name mobile
+    number) and sends each with the ``send_delivery`` task, so a rolled back event sends nothing and
+    the address look-ups (decryption) stay out of the caller's transaction. A recipient with neither
+    channel still has the inbox message. ``link`` is a site path ("/…") or an http(s) URL; anything
+    else raises ValueError.
     """
     if link and not link.startswith(("/", "https://", "http://")):
         raise ValueError(f"notification links are site paths or http(s) URLs, not {link[:20]!r}")
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         message = Message.objects.create(
             recipient=recipient, kind=kind, subject_zh=subject_zh, subject_en=subject_en,
             body_zh=body_zh, body_en=body_en, link=link, case_number=case_number)
-        now = timezone.now()
-        for channel, address in channels.addresses_of(recipient).items():
-            delivery = Delivery.objects.create(message=message, channel=channel, next_attempt_at=now,
-                                               address_masked=channels.mask(channel, address))
-            _enqueue_on_commit(delivery.pk)
+        events.record(MESSAGE_CREATED, {"message_id": message.pk, "kind": kind[:60]})
     return message
+
+
+def plan_deliveries(message_id: int) -> list[Delivery]:
+    """One pending Delivery per channel the message's recipient can be reached on, each sent after
+    commit; nothing when the message already has its deliveries (the event handled twice)."""
+    message = Message.objects.select_related("recipient").filter(pk=message_id).first()
+    if message is None or message.deliveries.exists():
+        return []
+    now = timezone.now()
+    made = []
+    for channel, address in channels.addresses_of(message.recipient).items():
+        delivery = Delivery.objects.create(message=message, channel=channel, next_attempt_at=now,
+                                           address_masked=channels.mask(channel, address))
+        _enqueue_on_commit(delivery.pk)
+        made.append(delivery)
+    return made
 
 
 @transaction.atomic

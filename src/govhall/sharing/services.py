@@ -559,16 +559,24 @@ def _fetch_from(row, m, code: str, name: str, result: Result) -> MaterialFetch:
 
 
 def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]:
-    """Once-only (Art. 8): fetch every shared-data and e-licence material of a new application for
-    its applicant. Fetched ones stay "to be fetched" (nothing to upload) with provenance and
-    credibility A, waiting for the applicant's confirmation; the ones that cannot be fetched now
-    become "not yet provided" with "not available now, please upload instead". Materials with no
-    registered resource or licence type are left to the organ, as before. Runs in the caller's
-    transaction (cases.services.application_start). ``rows`` are the application's material rows
-    (cases.ApplicationMaterial: sharing sits below cases and takes their class from the rows)."""
-
+    """Once-only (Art. 8): fetch every shared-data and e-licence material of an application for its
+    applicant and record it (``fetch_materials`` then ``record_fetches``, in the caller's
+    transaction). A new application fetches before its transaction opens instead
+    (cases.services.application_start), so no remote node is asked while rows are locked."""
     if rows is None:
         rows = list(application.materials.select_related("material").filter(material__source__in=FETCHED_SOURCES))
+    return record_fetches(fetch_materials(application=application, rows=rows))
+
+
+def fetch_materials(*, application, rows) -> list[MaterialFetch]:
+    """Ask the registers and other nodes for the application's fetchable materials and return the
+    provenance rows, *unsaved*, with their access records (``record_fetches`` writes them). Writes
+    nothing, so it runs outside any transaction, before the application and its material rows are
+    saved. Fetched ones stay "to be fetched" (nothing to upload) with provenance and credibility A,
+    waiting for the applicant's confirmation; the ones that cannot be fetched now become "not yet
+    provided" with "not available now, please upload instead". Materials with no registered resource
+    or licence type are left to the organ, as before."""
+
     rows = [r for r in rows if r.material.source in FETCHED_SOURCES]
     if not rows:
         return []
@@ -592,10 +600,20 @@ def resolve_application(*, actor, application, rows=None) -> list[MaterialFetch]
                            subject_keys=subject_keys, requester=requester, purpose=purpose, today=today)
         if fetch is not None:
             fetches.append(fetch)
-    _record_accesses(requester.user, [f.access for f in fetches if f.access is not None])
-    missing = [f.application_material_id for f in fetches if not f.usable]
+    return fetches
+
+
+def record_fetches(fetches: list[MaterialFetch]) -> list[MaterialFetch]:
+    """Write what ``fetch_materials`` found (the application and its material rows saved by now):
+    the access records with their audit, the materials that could not be fetched marked missing,
+    and the provenance rows. Runs in the caller's transaction."""
+    if not fetches:
+        return []
+    accesses = [f.access for f in fetches if f.access is not None]
+    _record_accesses(accesses[0].requester_user if accesses else None, accesses)
+    missing = [f.application_material.pk for f in fetches if not f.usable]
     if missing:
-        ApplicationMaterial = type(rows[0])  # noqa: N806  (cases' model, from the rows the caller passed)
+        ApplicationMaterial = type(fetches[0].application_material)  # noqa: N806  (cases' model, from the rows)
         ApplicationMaterial.objects.filter(pk__in=missing, status=ApplicationMaterial.Status.TO_FETCH).update(
             status=ApplicationMaterial.Status.MISSING)
         for f in fetches:
@@ -673,15 +691,21 @@ def fetch_retry(*, actor, application, material_id: int) -> MaterialFetch:
     return made[0]
 
 
-def submission_problems(application) -> list[Problem]:
+def application_fetches(application) -> list[MaterialFetch]:
+    """Every provenance row of the application, read once at submission for both checks below."""
+    return list(MaterialFetch.objects.filter(application_material__application=application)
+                .select_related("application_material__material", "data_record__dataset__resource"))
+
+
+def submission_problems(application, fetches: list[MaterialFetch] | None = None) -> list[Problem]:
     """Fetched data the applicant has neither confirmed nor declined (they must see it first). At
     the window the officer shows it to the citizen on the counter page: submitting there confirms
-    (``fetches_confirm_at_window``, called by the submission). A read: writes nothing."""
+    (``fetches_confirm_at_window``, called by the submission). A read: writes nothing. ``fetches``:
+    ``application_fetches(application)`` when the caller has read them already."""
+    fetches = application_fetches(application) if fetches is None else fetches
+    pending = [f for f in fetches if f.state == MaterialFetch.State.FETCHED]
     if application.taken_by_id:
         return []
-    pending = (MaterialFetch.objects.filter(application_material__application=application,
-                                            state=MaterialFetch.State.FETCHED)
-               .select_related("application_material__material"))
     return [Problem("sharing.fetch.unconfirmed",
                     f"“{f.application_material.material.name}”：请确认是否使用共享获取的数据",
                     f"“{f.application_material.material.name}”: confirm or decline the data fetched for you",
@@ -710,13 +734,12 @@ def _norm(value) -> str:
     return "".join(str(value or "").split())
 
 
-def check_consistency(*, actor, application, case) -> list[Discrepancy]:
+def check_consistency(*, actor, application, case, fetches: list[MaterialFetch] | None = None) -> list[Discrepancy]:
     """At submission: compare what the applicant typed with the shared records used for the
     application; every difference becomes a Discrepancy for the provider organ to verify. Runs in
-    the caller's transaction."""
-    fetches = (MaterialFetch.objects.filter(application_material__application=application,
-                                            state=MaterialFetch.State.CONFIRMED, data_record__isnull=False)
-               .select_related("data_record__dataset__resource"))
+    the caller's transaction. ``fetches``: as for ``submission_problems``."""
+    fetches = application_fetches(application) if fetches is None else fetches
+    fetches = [f for f in fetches if f.state == MaterialFetch.State.CONFIRMED and f.data_record_id is not None]
     form = application.form_data or {}
     found = []
     for fetch in fetches:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from govhall.cases import authority, files, selectors, services
 from govhall.cases.models import Application, Case, CaseState, MaterialFile, PaymentOrder, ResultFile
 from govhall.catalog import testing
+from govhall.core import events
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.models import AuditEvent
 from govhall.documents.models import SignedDocument
@@ -78,7 +79,9 @@ def case(li, paid_item, company, window, media):
     waiting and the acceptance notice PDF is issued."""
     application = _start(li, paid_item, company)
     case = services.application_submit(actor=li, application=application)
-    return services.case_accept(actor=window, case=case)
+    case = services.case_accept(actor=window, case=case)
+    events.drain()  # the sealed acceptance notice follows the acceptance
+    return case
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 
 from govhall.cases import services
 from govhall.catalog.models import ItemVersion
+from govhall.core import events
 from govhall.core.errors import DomainError
 from govhall.crypto import seals
 from govhall.documents import selectors
@@ -59,6 +60,8 @@ def test_correction_acceptance_special_procedure_and_decision_documents(submitte
     plan = material_id(case.application, "经营场所平面图")
     services.correction_notice_issue(actor=window, case=case, items=[
         {"material": plan, "problem": "平面图未标注面积"}, {"form_field": "address", "problem": "地址不完整"}])
+    assert kinds(case) == []  # sealed after the action commits, by the documents subscriber
+    events.drain()
     assert kinds(case) == ["correction_notice"]
     notice = SignedDocument.objects.get(case=case, kind="correction_notice")
     assert_sealed(notice, "补正材料通知书", "平面图未标注面积", "地址不完整", "经营场所平面图", case.number)
@@ -68,6 +71,7 @@ def test_correction_acceptance_special_procedure_and_decision_documents(submitte
                              upload=pdf("v2"), filename="平面图2.pdf")
     services.correction_submit(actor=case.applicant, case=case, form_data={"address": "六安市金安区梅山南路1号3楼"})
     services.case_accept(actor=window, case=case)
+    events.drain()
     case.refresh_from_db()
     accepted = SignedDocument.objects.get(case=case, kind="acceptance_notice")
     assert accepted.number == case.acceptance_notice_number
@@ -76,6 +80,7 @@ def test_correction_acceptance_special_procedure_and_decision_documents(submitte
                            opinion="材料齐全")
     services.special_procedure_start(actor=reviewer, case=case, kind="site_check", reason="核查经营场所",
                                      legal_basis="《食品经营许可管理办法》", expected_days=5)
+    events.drain()
     special = SignedDocument.objects.get(case=case, kind="special_procedure_notice")
     assert_sealed(special, "特别程序告知书", "核查经营场所", "5 个工作日", "第四十五条")
     case.refresh_from_db()
@@ -87,6 +92,7 @@ def test_correction_acceptance_special_procedure_and_decision_documents(submitte
                                opinion="同意")
     decision = services.case_decide(actor=approver, case=case, outcome="grant", reasons="符合许可条件",
                                     legal_basis="《中华人民共和国食品安全法》第三十五条")
+    events.drain()
     document = SignedDocument.objects.get(case=case, kind="decision")
     assert document.number == decision.document_number and document.issued_by == approver
     assert_sealed(document, "准予行政许可决定书", "符合许可条件", "第三十五条", decision.document_number)
@@ -96,6 +102,7 @@ def test_correction_acceptance_special_procedure_and_decision_documents(submitte
 
 def test_refusal_yields_a_non_acceptance_notice(submitted, window):
     services.case_refuse(actor=window, case=submitted, reason="不属于本机关职权范围", legal_basis="《行政许可法》第三十二条")
+    assert events.drain() >= 1
     document = SignedDocument.objects.get(case=submitted)
     assert document.kind == "non_acceptance_notice"
     assert_sealed(document, "不予受理通知书", "不属于本机关职权范围", "行政复议")
@@ -106,6 +113,7 @@ def test_deemed_acceptance_yields_its_notice(submitted, clock_start):
 
     clock_start.shift(dt.timedelta(days=8))  # past the 5 working days of Art. 32
     assert services.deem_overdue_acceptances() == [submitted.number]
+    events.drain()
     document = SignedDocument.objects.get(case=submitted)
     assert document.kind == "acceptance_notice" and document.issued_by is None
     assert_sealed(document, "受理通知书", "第三十二条", "即为受理")
@@ -114,6 +122,7 @@ def test_deemed_acceptance_yields_its_notice(submitted, clock_start):
 def test_denial_yields_a_denial_decision(submitted, window, reviewer, approver):
     case = _to_decide(submitted, window, reviewer, approver)
     services.case_decide(actor=approver, case=case, outcome="deny", reasons="场所不符合要求", legal_basis="第三十五条")
+    events.drain()
     assert_sealed(SignedDocument.objects.get(case=case, kind="decision"), "不予行政许可决定书", "场所不符合要求")
 
 
@@ -134,6 +143,8 @@ def test_a_granted_case_issues_its_licence_with_a_pdf(submitted, window, reviewe
         "licence_premises": "六安市金安区佛子岭路 18 号一层", "licence_person_in_charge": "张三"})
     case.refresh_from_db()
     services.case_decide(actor=approver, case=case, outcome="grant", reasons="符合", legal_basis="第三十五条")
+    assert not Licence.objects.filter(case_number=case.number).exists()  # issued after the decision commits
+    events.drain()
     licence = Licence.objects.get(case_number=case.number)
     assert licence.holder_name == "张三" and licence.holder_user == case.applicant
     assert licence.face == {"premises": "六安市金安区佛子岭路 18 号一层", "person_in_charge": "张三"}
@@ -174,6 +185,7 @@ def test_a_licence_that_cannot_be_issued_refuses_the_grant(submitted, window, re
 
 def test_downloads_follow_the_case_page_checks(client, submitted, window, other_window, stranger_user):
     services.case_accept(actor=window, case=submitted)
+    events.drain()
     document = SignedDocument.objects.get(case=submitted)
     mine = f"/my/cases/{submitted.number}/documents/{document.pk}/"
     staff = f"/console/cases/{submitted.number}/documents/{document.pk}/"
@@ -199,3 +211,34 @@ def stranger_user(db):
     from govhall.identity.models import User
 
     return User.objects.create_user(username="someone", password="Correct-Horse-9")
+
+
+def test_case_consequences_handled_twice_change_nothing(submitted, window, reviewer, approver, licence_type):
+    """The decision's sealed PDF and licence are subscribers of ``case.decided``: a delivery run again
+    (a worker that died after the work but before its mark, a staff retry) issues nothing twice."""
+    from govhall.core.models import EventDelivery
+
+    ItemVersion.objects.filter(pk=submitted.version_id).update(result_licence_type_code=licence_type.type_code)
+    submitted.refresh_from_db()
+    case = _to_decide(submitted, window, reviewer, approver)
+    services.case_decide(actor=approver, case=case, outcome="grant", reasons="符合", legal_basis="第三十五条")
+    decided = EventDelivery.objects.filter(event__name="case.decided")
+    assert set(decided.values_list("subscriber", flat=True)) >= {"documents.decision", "licenses.case_licence"}
+    events.drain()
+    assert set(decided.values_list("state", flat=True)) == {"done"}
+    decided.update(state="pending", next_attempt_at=decided.first().event.occurred_at)
+    events.drain()
+    assert set(decided.values_list("state", flat=True)) == {"done"}
+    assert Licence.objects.filter(case_number=case.number).count() == 1
+    assert SignedDocument.objects.filter(case=case, kind="decision").count() == 1
+    assert SignedDocument.objects.filter(licence__case_number=case.number).count() == 1
+
+
+def test_a_grant_whose_licence_type_is_missing_is_refused(submitted, window, reviewer, approver, organ):
+    ItemVersion.objects.filter(pk=submitted.version_id).update(result_licence_type_code=organ.credit_code + "099")
+    submitted.refresh_from_db()
+    case = _to_decide(submitted, window, reviewer, approver)
+    with pytest.raises(DomainError) as exc:
+        services.case_decide(actor=approver, case=case, outcome="grant", reasons="符合", legal_basis="第三十五条")
+    assert [p.code for p in exc.value.problems] == ["cases.licence.type_missing"]
+    services.case_decide(actor=approver, case=case, outcome="deny", reasons="不符合", legal_basis="第三十五条")
