@@ -37,6 +37,7 @@ from govhall.core import audit, events, refusals
 from govhall.core.calendar import CalendarYearUnknown
 from govhall.core.calendar_store import get_calendar
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
+from govhall.core.i18n import in_chinese, in_english
 from govhall.crypto.fields import mask_identifier
 from govhall.identity.models import LegalPerson
 from govhall.identity.selectors import agent_authority, person_of, trust_level
@@ -456,8 +457,14 @@ def _event(case: Case, kind: str, actor, zh: str, en: str, detail: dict | None =
 
 
 def _tell(case: Case, kind: str, subject_zh: str, subject_en: str, body_zh: str, body_en: str) -> None:
+    """Tell the applicant (inbox, e-mail, SMS). People tell their cases apart by the item, not by the
+    43-character number: the subject names the item, the body ends with the number and query code."""
+    subject_zh = subject_zh.replace(f"办件 {case.number}", f"“{case.item_name}”办件", 1)
+    subject_en = subject_en.replace(f"Case {case.number}", f"“{case.item_name}”", 1)
+    body_zh = f"{_tidy(body_zh).rstrip()}（办件编号 {case.number}，查询码 {case.query_code}）"
+    body_en = f"{_tidy(body_en).rstrip()} (case {case.number}, query code {case.query_code})"
     notify(recipient=addressee(case), kind=f"case.{kind}", subject_zh=subject_zh, subject_en=subject_en,
-           body_zh=_tidy(body_zh), body_en=_tidy(body_en), link=f"/my/cases/{case.number}/", case_number=case.number)
+           body_zh=body_zh, body_en=body_en, link=f"/my/cases/{case.number}/", case_number=case.number)
 
 
 def _emit(name: str, case: Case, **ids) -> None:
@@ -987,8 +994,8 @@ def special_procedure_start(*, actor, case: Case, kind: str, reason: str, legal_
                                                 started_on=_today(), started_by=actor)
     case.state = CaseState.SUSPENDED
     _refresh(case, "state")
-    label = SpecialProcedureKind(kind).label
-    zh = (f"进入特别程序（{procedure.get_kind_display()}），原因：{procedure.reason}；预计需要 {expected_days} 个工作日，"
+    label = in_english(SpecialProcedureKind(kind).label)
+    zh = (f"进入特别程序（{in_chinese(SpecialProcedureKind(kind).label)}），原因：{procedure.reason}；预计需要 {expected_days} 个工作日，"
           f"期间不计入办理时限。预计办结日期顺延至 {case.due_date}。")
     en = (f"Special procedure ({label}): {procedure.reason}; expected to take {expected_days} working days, which do "
           f"not count towards the time limit. Projected completion date: {case.due_date}.")
@@ -1016,8 +1023,9 @@ def special_procedure_end(*, actor, case: Case, procedure_id: int, result: str,
     procedure.save(update_fields=["ended_on", "result", "ended_by"])
     case.state = CaseState.IN_PROGRESS
     _refresh(case, "state")
-    zh = f"特别程序（{procedure.get_kind_display()}）已结束：{procedure.result}。办理时限恢复计算，承诺办结日期 {case.due_date}。"
-    en = (f"Special procedure ({procedure.kind}) ended: {procedure.result}. The clock runs again; promised "
+    kind_label = SpecialProcedureKind(procedure.kind).label
+    zh = f"特别程序（{in_chinese(kind_label)}）已结束：{procedure.result}。办理时限恢复计算，承诺办结日期 {case.due_date}。"
+    en = (f"Special procedure ({in_english(kind_label)}) ended: {procedure.result}. The clock runs again; promised "
           f"completion date {case.due_date}.")
     _event(case, "special_ended", actor, zh, en, {"procedure": procedure.pk})
     _tell(case, "special_ended", f"办件 {case.number} 特别程序结束", f"Case {case.number}: special procedure ended",

@@ -16,3 +16,20 @@ def compile_catalogues(base: Path = PACKAGE_DIR) -> list[Path]:
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
             written.append(mo_path)
     return written
+
+
+def in_chinese(label) -> str:
+    """A translatable label (a choice's label, gettext_lazy) in Chinese, whatever language the request
+    or the worker runs in: for the Chinese text of notices, timelines and messages."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return str(label)
+
+
+def in_english(label) -> str:
+    """The same label in English, for the English copy."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        return str(label)

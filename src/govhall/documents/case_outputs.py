@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from govhall.catalog.codesets import SpecialProcedureKind
+from govhall.core.i18n import in_chinese
+
 from . import services
 from .models import SignedDocument
 from .pdf import Content, Section, chinese_date
@@ -87,11 +90,11 @@ def special_procedure_number(case, procedure) -> str:
 
 def special_procedure_notice(*, actor, case, procedure) -> SignedDocument:
     number = special_procedure_number(case, procedure)
-    rows = _basics(case) + [("特别程序", procedure.get_kind_display()),
+    rows = _basics(case) + [("特别程序", in_chinese(SpecialProcedureKind(procedure.kind).label)),
                             ("开始日期", chinese_date(procedure.started_on)),
                             ("预计所需时间", f"{procedure.expected_days} 个工作日"),
                             ("预计办结日期", chinese_date(case.due_date) if case.due_date else "—")]
-    sections = [Section(paragraphs=[f"你（单位）申请的“{case.item_name}”，需要进行{procedure.get_kind_display()}。"
+    sections = [Section(paragraphs=[f"你（单位）申请的“{case.item_name}”，需要进行{in_chinese(SpecialProcedureKind(procedure.kind).label)}。"
                                     f"依照{LAW}第四十五条的规定，所需时间不计算在办理期限内，现书面告知如下。"],
                         rows=rows),
                 Section(heading="原因", paragraphs=[procedure.reason])]

@@ -387,3 +387,21 @@ def test_an_extension_request_waits_in_the_approvers_queue(submitted, window, re
     assert submitted.number not in [c.number for c in selectors.queue(other_window, Stage.APPROVE)]
     services.extension_decide(actor=approver, case=submitted, extension_id=ext.pk, approve=True)
     assert selectors.queue_counts(approver)[Stage.APPROVE] == before
+
+
+def test_messages_name_the_item_and_carry_the_query_code(submitted):
+    message = Message.objects.filter(recipient=submitted.applicant, kind="case.received").get()
+    assert submitted.item_name in message.subject_zh and submitted.number not in message.subject_zh
+    assert submitted.query_code in message.body_zh and submitted.number in message.body_zh
+
+
+def test_a_special_procedure_is_named_in_chinese_whatever_the_officers_language(submitted, window, reviewer):
+    from django.utils import translation
+
+    services.case_accept(actor=window, case=submitted)
+    with translation.override("en"):
+        services.special_procedure_start(actor=reviewer, case=submitted, kind="site_check", reason="核查场所",
+                                         legal_basis="第四十五条", expected_days=3)
+    event = submitted.events.filter(kind="special_started").get()
+    assert "现场核查" in event.summary_zh and "site check" not in event.summary_zh
+    assert "site check" in event.summary_en
