@@ -7,7 +7,7 @@ urlpatterns = [
     # first: the API is the busiest prefix (kiosks, apps, verification), resolved without walking the pages
     path("api/", include("govhall.api.urls")),
     path("", include("govhall.portal.urls")),
-    path("", include("govhall.cases.portal_urls")),
+    path("", include("govhall.portal.cases_urls")),
     path("account/inbox/", include("govhall.notifications.urls")),
     path("account/", include("govhall.login.urls")),
     path("account/", include("govhall.identity.urls")),

@@ -26,18 +26,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from govhall.catalog import selectors as catalog
-from govhall.catalog.codesets import Necessity
-from govhall.core.errors import DomainError, NotFound, Problem
-from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
-from govhall.identity import selectors as identity
-from govhall.login.throttle import client_address
-from govhall.sharing import selectors as sharing
-
-from . import authority, payments, selectors, services, throttle
-from .forms_spec import FIELDS
-from .http import serve_stored, upload_material
-from .models import (
+from govhall.cases import authority, payments, selectors, services, throttle
+from govhall.cases.forms_spec import FIELDS
+from govhall.cases.http import serve_stored, upload_material
+from govhall.cases.models import (
     FINAL_STATES,
     Application,
     ApplicationMaterial,
@@ -47,7 +39,14 @@ from .models import (
     CorrectionNotice,
     PaymentOrder,
 )
-from .portal_forms import ProgressForm, WithdrawForm, clean_token, parse_date
+from govhall.catalog import selectors as catalog
+from govhall.catalog.codesets import Necessity
+from govhall.core.errors import DomainError, NotFound, Problem
+from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
+from govhall.identity import selectors as identity
+from govhall.login.throttle import client_address
+from govhall.portal.cases_forms import ProgressForm, WithdrawForm, clean_token, parse_date
+from govhall.sharing import selectors as sharing
 
 Status = ApplicationMaterial.Status
 ENDED = (CaseState.NOT_ACCEPTED, CaseState.WITHDRAWN, CaseState.CORRECTION_EXPIRED)
