@@ -16,7 +16,7 @@ urlpatterns = [
     path("", include("govhall.sharing.portal_urls")),
     path("", include("govhall.documents.urls")),
     path("", include("govhall.federation.urls")),
-    path("console/cases/", include("govhall.cases.console_urls")),
+    path("console/cases/", include("govhall.workbench.urls")),
     path("console/notifications/", include("govhall.notifications.console_urls")),
     path("console/sharing/", include("govhall.sharing.console_urls")),
     path("console/licences/", include("govhall.licenses.console_urls")),

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "govhall.sharing",
     "govhall.portal",
     "govhall.console",
+    "govhall.workbench",
     "govhall.api",
     "govhall.ops",
     "govhall.demo",

@@ -11,9 +11,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from govhall.cases.models import CaseStep, Decision, Delivery
 from govhall.catalog.codesets import SpecialProcedureKind
-
-from .models import CaseStep, Decision, Delivery
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 

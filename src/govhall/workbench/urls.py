@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import console_views as views
+from govhall.workbench import views
 
 app_name = "workbench"
 urlpatterns = [

@@ -25,32 +25,10 @@ from django.utils.translation import gettext_noop as N_
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
-from govhall.catalog.codesets import FETCHED_SOURCES, Necessity
-from govhall.catalog.models import Completeness, ItemVersion, in_force_q
-from govhall.console.problems import problem_rows
-from govhall.core.errors import Conflict, DomainError, NotFound, Problem
-from govhall.core.permissions import requires
-from govhall.identity import selectors as identity
-from govhall.identity.models import StaffRole
-
-from . import clock, payments, selectors, services
-from .console_forms import (
-    AcceptForm,
-    ClaimForm,
-    CounterLookupForm,
-    DecisionForm,
-    DeliveryForm,
-    ExtensionDecideForm,
-    ExtensionForm,
-    JointForm,
-    RefuseForm,
-    SpecialEndForm,
-    SpecialStartForm,
-    StepForm,
-)
-from .forms_spec import FIELDS
-from .http import INLINE_TYPES, serve_stored, upload_material
-from .models import (
+from govhall.cases import clock, payments, selectors, services
+from govhall.cases.forms_spec import FIELDS
+from govhall.cases.http import INLINE_TYPES, serve_stored, upload_material
+from govhall.cases.models import (
     Application,
     ApplicationMaterial,
     Case,
@@ -66,8 +44,29 @@ from .models import (
     ResultFile,
     Stage,
 )
-from .permissions import CASE_ACCEPT, CASE_DECIDE, CASE_HANDLE, CASE_VIEW
-from .scope import organ_ids, roles_with
+from govhall.cases.permissions import CASE_ACCEPT, CASE_DECIDE, CASE_HANDLE, CASE_VIEW
+from govhall.cases.scope import organ_ids, roles_with
+from govhall.catalog.codesets import FETCHED_SOURCES, Necessity
+from govhall.catalog.models import Completeness, ItemVersion, in_force_q
+from govhall.console.problems import problem_rows
+from govhall.core.errors import Conflict, DomainError, NotFound, Problem
+from govhall.core.permissions import requires
+from govhall.identity import selectors as identity
+from govhall.identity.models import StaffRole
+from govhall.workbench.forms import (
+    AcceptForm,
+    ClaimForm,
+    CounterLookupForm,
+    DecisionForm,
+    DeliveryForm,
+    ExtensionDecideForm,
+    ExtensionForm,
+    JointForm,
+    RefuseForm,
+    SpecialEndForm,
+    SpecialStartForm,
+    StepForm,
+)
 
 PER_PAGE = 50
 Status = ApplicationMaterial.Status
