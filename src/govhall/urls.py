@@ -20,8 +20,8 @@ urlpatterns = [
     path("console/notifications/", include("govhall.notifications.console_urls")),
     path("console/sharing/", include("govhall.sharing.console_urls")),
     path("console/licences/", include("govhall.licenses.console_urls")),
-    path("console/seals/", include("govhall.crypto.console_urls")),
-    path("pki/", include("govhall.crypto.urls")),
+    path("console/seals/", include("govhall.console.seals_urls")),
+    path("pki/", include("govhall.portal.pki_urls")),
     path("console/", include("govhall.console.urls")),
     path("i18n/setlang/", declare(PUBLIC, set_language), name="set_language"),
 ]

@@ -1,8 +1,8 @@
-"""Public PKI files (mounted at pki/) and the console pages for seals and the CA (console/seals/)."""
+"""Public PKI files (mounted at pki/)."""
 
 from django.urls import path
 
-from . import views
+from govhall.portal import pki_views as views
 
 app_name = "pki"
 urlpatterns = [

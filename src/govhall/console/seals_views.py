@@ -1,8 +1,6 @@
-"""The platform PKI, public and in the console.
+"""The platform PKI in the console (the public root certificate and CRL: portal/pki_views.py).
 
-Public (anyone, no login): the root certificate a third party installs as trust anchor and the
-current CRL, so that seal signatures can be checked offline (docs/seals.md).
-Console: the seal registry of the organs a security administrator is scoped to (create a seal,
+The seal registry of the organs a security administrator is scoped to (create a seal,
 authorise staff to use it, end an authorisation, revoke the seal) and the certificate authority
 (root, CRL, certificates issued). Every change goes through crypto.seals / crypto.ca and is audited.
 """
@@ -13,51 +11,23 @@ import base64
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from govhall.catalog.models import Organ
 from govhall.catalog.scope import organs_q
 from govhall.console.problems import form_labels, problem_rows
 from govhall.core.errors import DomainError, Problem
-from govhall.core.permissions import PUBLIC, requires
+from govhall.core.permissions import requires
+from govhall.crypto import ca, seals
+from govhall.crypto import x509 as X
+from govhall.crypto.models import Certificate, CertificateRevocationList, Seal
+from govhall.crypto.permissions import CA_MANAGE, SEAL_MANAGE
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
-
-from . import ca, seals
-from . import x509 as X
-from .models import Certificate, CertificateRevocationList, Seal
-from .permissions import CA_MANAGE, SEAL_MANAGE
-
-# --- public ----------------------------------------------------------------------------------------
-
-
-@requires(PUBLIC)
-@require_GET
-def root_certificate(request):
-    try:
-        pem = ca.root_pem()
-    except DomainError as exc:
-        raise Http404 from exc
-    response = HttpResponse(pem, content_type="application/x-pem-file")
-    response["Content-Disposition"] = 'attachment; filename="govhall-root.pem"'
-    return response
-
-
-@requires(PUBLIC)
-@require_GET
-def crl(request):
-    der = ca.current_crl()
-    if der is None:
-        raise Http404
-    response = HttpResponse(der, content_type="application/pkix-crl")
-    response["Content-Disposition"] = 'attachment; filename="govhall.crl"'
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
-
 
 # --- seals -----------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from govhall.console import seals_views as views
 
 app_name = "seals"
 urlpatterns = [
