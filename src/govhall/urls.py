@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("govhall.oidc.urls")),
     path("", include("govhall.licenses.urls")),
     path("", include("govhall.sharing.portal_urls")),
-    path("", include("govhall.documents.urls")),
+    path("", include("govhall.portal.documents_urls")),
     path("", include("govhall.federation.urls")),
     path("console/cases/", include("govhall.workbench.urls")),
     path("console/notifications/", include("govhall.notifications.console_urls")),

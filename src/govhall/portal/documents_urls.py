@@ -1,9 +1,9 @@
 """Signed-document downloads beside the case pages. Mounted at the site root:
-``path("", include("govhall.documents.urls"))``."""
+``path("", include("govhall.portal.documents_urls"))``."""
 
 from django.urls import path
 
-from . import views
+from govhall.portal import documents_views as views
 
 app_name = "documents"
 urlpatterns = [

@@ -14,9 +14,8 @@ from govhall.cases import selectors as cases
 from govhall.cases.permissions import CASE_VIEW
 from govhall.core.errors import NotFound
 from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
-
-from . import selectors
-from .models import SignedDocument
+from govhall.documents import selectors
+from govhall.documents.models import SignedDocument
 
 
 def _document(case, pk: int) -> SignedDocument:
