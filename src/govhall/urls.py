@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("govhall.portal.cases_urls")),
     path("account/inbox/", include("govhall.notifications.urls")),
     path("account/", include("govhall.login.urls")),
-    path("account/", include("govhall.identity.urls")),
+    path("account/", include("govhall.portal.identity_urls")),
     path("", include("govhall.oidc.urls")),
     path("", include("govhall.licenses.urls")),
     path("", include("govhall.sharing.portal_urls")),

@@ -17,11 +17,10 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from govhall.core.errors import DomainError, NotFound, Problem
 from govhall.core.permissions import requires
-
-from . import selectors, services
-from .forms import CompanyForm, GrantForm, RegisterForm, RevokeForm
-from .models import TrustLevel
-from .permissions import ACCOUNT, REGISTER
+from govhall.identity import selectors, services
+from govhall.identity.models import TrustLevel
+from govhall.identity.permissions import ACCOUNT, REGISTER
+from govhall.portal.identity_forms import CompanyForm, GrantForm, RegisterForm, RevokeForm
 
 TRUST_EXPLANATIONS = {
     2: gettext_lazy("Your document number has the right format, but nobody has confirmed it belongs to you. "

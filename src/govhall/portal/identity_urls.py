@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from govhall.portal import identity_views as views
 
 app_name = "identity"
 urlpatterns = [

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .codes import IdType
+from govhall.identity.codes import IdType
 
 _CODE_SPLIT = re.compile(r"[\s,，;；]+")
 
