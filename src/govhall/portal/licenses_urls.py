@@ -1,9 +1,9 @@
 """Public verification and the holder's wallet. Mounted at the site root:
-``path("", include("govhall.licenses.urls"))``."""
+``path("", include("govhall.portal.licenses_urls"))``."""
 
 from django.urls import path
 
-from . import views
+from govhall.portal import licenses_views as views
 
 app_name = "licenses"
 urlpatterns = [

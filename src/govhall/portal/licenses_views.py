@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.permissions import AUTHENTICATED, PUBLIC, requires
 from govhall.documents import selectors as documents
-
-from . import bundle, selectors, services
+from govhall.licenses import bundle, selectors, services
 
 SHARE_HOURS = (1, 24, 72, 168, 720)
 

@@ -23,10 +23,9 @@ from govhall.console.problems import form_labels, problem_rows
 from govhall.core.errors import DomainError, Problem
 from govhall.core.permissions import requires
 from govhall.identity.roles import Role
-
-from . import services
-from .models import HolderKind, Licence, LicenceStatus, LicenceType
-from .permissions import LICENCE_MANAGE, TYPE_MANAGE
+from govhall.licenses import services
+from govhall.licenses.models import HolderKind, Licence, LicenceStatus, LicenceType
+from govhall.licenses.permissions import LICENCE_MANAGE, TYPE_MANAGE
 
 PAGE_SIZE = 50
 FACE_EXAMPLE = json.dumps([{"name": "scope", "label_zh": "经营范围", "label_en": "business scope", "type": "text",
