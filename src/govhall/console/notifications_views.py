@@ -10,9 +10,8 @@ from django.views.decorators.http import require_POST
 
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.permissions import requires
-
-from . import selectors, services
-from .permissions import DELIVERY_MANAGE
+from govhall.notifications import selectors, services
+from govhall.notifications.permissions import DELIVERY_MANAGE
 
 PER_PAGE = 50
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from govhall.portal import notifications_views as views
 
 app_name = "notifications"
 urlpatterns = [

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import console_views
+from govhall.console import notifications_views as console_views
 
 app_name = "notifications_console"
 urlpatterns = [

@@ -6,8 +6,7 @@ from django.shortcuts import render
 
 from govhall.core.errors import NotFound
 from govhall.core.permissions import AUTHENTICATED, requires
-
-from . import selectors, services
+from govhall.notifications import selectors, services
 
 PER_PAGE = 20
 
