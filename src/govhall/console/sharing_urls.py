@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import console_views as views
+from govhall.console import sharing_views as views
 
 app_name = "sharing_console"
 urlpatterns = [

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from govhall.cases.models import Application
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.permissions import AUTHENTICATED, requires
-
-from . import selectors, services
+from govhall.sharing import selectors, services
 
 
 @requires(AUTHENTICATED)

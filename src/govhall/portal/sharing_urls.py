@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import portal_views as views
+from govhall.portal import sharing_views as views
 
 app_name = "sharing"
 urlpatterns = [

@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .codes import Classification, ProviderKind, ShareClass, SubjectKind, UpdateFrequency
+from govhall.sharing.codes import Classification, ProviderKind, ShareClass, SubjectKind, UpdateFrequency
 
 
 def fields_to_text(fields: list[dict]) -> str:

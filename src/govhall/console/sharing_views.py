@@ -14,11 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from govhall.catalog.models import Organ
-from govhall.core.errors import DomainError, NotFound
-from govhall.core.permissions import requires
-
-from . import scope, selectors, services
-from .forms import (
+from govhall.console.sharing_forms import (
     AgreementForm,
     DatasetForm,
     DecisionForm,
@@ -27,8 +23,11 @@ from .forms import (
     fields_to_text,
     text_to_fields,
 )
-from .models import DataResource
-from .permissions import (
+from govhall.core.errors import DomainError, NotFound
+from govhall.core.permissions import requires
+from govhall.sharing import scope, selectors, services
+from govhall.sharing.models import DataResource
+from govhall.sharing.permissions import (
     ACCESS_VIEW,
     AGREEMENT_MANAGE,
     DISCREPANCY_DECIDE,
