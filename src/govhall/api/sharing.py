@@ -9,10 +9,11 @@ from ninja.security import django_auth
 
 from govhall.api.permissions import permission
 from govhall.api.schemas import ErrorOut
+from govhall.sharing import selectors
+from govhall.sharing.permissions import FIGURES_VIEW
 
-from . import selectors
-from .permissions import FIGURES_VIEW
-
+# operation_id: the ids the OpenAPI document has published since this router lived in govhall.sharing.api
+# (clients generated from the document name their methods after them); they do not change.
 router = Router(tags=["sharing"], auth=django_auth)  # staff session: declared as security in OpenAPI
 
 
@@ -35,6 +36,7 @@ class Figures(Schema):
 
 @router.get("/figures", response={200: Figures, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
             url_name="sharing_figures",
+            operation_id="govhall_sharing_api_figures",
             summary="Materials saved: fetched vs uploaded, per item, organ and month")
 @permission(FIGURES_VIEW)
 def figures(request, organ: str = "", item: str = "", month_from: dt.date | None = None,

@@ -12,9 +12,10 @@ from govhall.api.schemas import BIGINT_MAX, ErrorOut
 from govhall.core.errors import NotFound
 from govhall.core.permissions import PUBLIC
 from govhall.crypto import keystore
+from govhall.translog import selectors
 
-from . import selectors
-
+# operation_id: the ids the OpenAPI document has published since this router lived in govhall.translog.api
+# (clients generated from the document name their methods after them); they do not change.
 router = Router(tags=["transparency log"])
 
 
@@ -64,6 +65,7 @@ class KeyOut(Schema):
 
 
 @router.get("/sth", response={200: STHOut, 404: ErrorOut}, url_name="translog_sth",
+            operation_id="govhall_translog_api_latest_sth",
             summary="最新签名树头 / latest signed tree head")
 @permission(PUBLIC)
 def latest_sth(request):
@@ -71,13 +73,15 @@ def latest_sth(request):
 
 
 @router.get("/sth/{int:tree_size}", response={200: STHOut, 404: ErrorOut, 422: ErrorOut},
-            url_name="translog_sth_by_size", summary="指定大小的签名树头 / signed tree head of a size")
+            url_name="translog_sth_by_size", operation_id="govhall_translog_api_sth_by_size",
+            summary="指定大小的签名树头 / signed tree head of a size")
 @permission(PUBLIC)
 def sth_by_size(request, tree_size: int = Path(..., ge=0, le=BIGINT_MAX)):
     return selectors.sth_dict(selectors.sth_by_size(tree_size))
 
 
 @router.get("/keys/{key_id}", response={200: KeyOut, 404: ErrorOut, 422: ErrorOut}, url_name="translog_key",
+            operation_id="govhall_translog_api_key",
             summary="树头与审计锚点签名公钥 / the SM2 public key of a tree-head or audit-anchor signer")
 @permission(PUBLIC)
 def key(request, key_id: str):
@@ -87,7 +91,8 @@ def key(request, key_id: str):
 
 
 @router.get("/entries/{int:index}", response={200: EntryOut, 404: ErrorOut, 422: ErrorOut},
-            url_name="translog_entry", summary="日志条目 / log entry")
+            url_name="translog_entry", operation_id="govhall_translog_api_entry",
+            summary="日志条目 / log entry")
 @permission(PUBLIC)
 def entry(request, index: int = Path(..., ge=0, le=BIGINT_MAX)):
     found = selectors.entry(index)
@@ -95,7 +100,8 @@ def entry(request, index: int = Path(..., ge=0, le=BIGINT_MAX)):
 
 
 @router.get("/proof/inclusion", response={200: InclusionOut, 400: ErrorOut, 422: ErrorOut},
-            url_name="translog_inclusion", summary="包含证明 / inclusion proof")
+            url_name="translog_inclusion", operation_id="govhall_translog_api_inclusion",
+            summary="包含证明 / inclusion proof")
 @permission(PUBLIC)
 def inclusion(request, query: Query[InclusionQuery]):
     path = selectors.inclusion_proof(query.index, query.tree_size)
@@ -105,7 +111,8 @@ def inclusion(request, query: Query[InclusionQuery]):
 
 
 @router.get("/proof/consistency", response={200: ConsistencyOut, 400: ErrorOut, 422: ErrorOut},
-            url_name="translog_consistency", summary="一致性证明 / consistency proof")
+            url_name="translog_consistency", operation_id="govhall_translog_api_consistency",
+            summary="一致性证明 / consistency proof")
 @permission(PUBLIC)
 def consistency(request, query: Query[ConsistencyQuery]):
     proof = selectors.consistency_proof(query.first, query.second)
