@@ -3,10 +3,11 @@
 import pytest
 from django.contrib.auth import authenticate
 
-from govhall.catalog import demo, selectors
+from govhall.catalog import selectors
 from govhall.catalog.models import ImplementationItem, Material, Organ
 from govhall.core import audit
 from govhall.core.codes import credit_code_problem, implementation_code_problem
+from govhall.demo import catalog as demo
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from govhall.api.v1 import api
 from govhall.cases.models import Case
-from govhall.catalog import demo
+from govhall.demo import catalog as demo
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 from govhall.translog.models import LogEntry

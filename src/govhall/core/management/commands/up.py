@@ -23,7 +23,7 @@ class Command(BaseCommand):
         call_command("i18n_compile", verbosity=0)
         call_command("migrate", interactive=False, verbosity=1)
         if settings.GOVHALL_DEMO:
-            from govhall.catalog.demo import database_is_empty
+            from govhall.demo.catalog import database_is_empty
 
             if database_is_empty():
                 self.stdout.write("空数据库：载入演示数据 / empty database: loading the demo data")

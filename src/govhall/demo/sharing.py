@@ -20,9 +20,8 @@ from django.utils import timezone
 from govhall.catalog import services as catalog
 from govhall.catalog.models import Organ, Region
 from govhall.catalog.testing import guide
-
-from . import keys, services
-from .datasets import ParsedRow
+from govhall.sharing import keys, services
+from govhall.sharing.datasets import ParsedRow
 
 HOUSEHOLD = "DR-GA-HJ-001"
 BUSINESS = "DR-SCJG-DJ-001"
@@ -68,7 +67,7 @@ def _store(resource, kind, rows):
 
 @transaction.atomic
 def create_demo_sharing() -> dict[str, int]:
-    from govhall.identity.demo import CITIZEN, COMPANY
+    from govhall.demo.identity import CITIZEN, COMPANY
 
     police, market, hrss = (Organ.objects.get(credit_code=c) for c in (POLICE, MARKET, HRSS))
     household = services.resource_create(

@@ -1,6 +1,6 @@
 """Demo people (demo mode only), created through the identity services like real ones.
 
-- ``citizen`` (created by govhall.catalog.demo) becomes 张三 with a demo resident ID, level 3;
+- ``citizen`` (created by govhall.demo.catalog) becomes 张三 with a demo resident ID, level 3;
 - 六安皖西茶业有限公司 is registered with 张三 as legal representative;
 - ``agent_li`` (李娜, level 3) holds a one-year mandate for that company covering all items.
 
@@ -14,10 +14,10 @@ import datetime as dt
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .codes import IdType
-from .models import User
-from .registers import SimulatedLegalPersonRegister, SimulatedPopulationRegister
+from govhall.identity import services
+from govhall.identity.codes import IdType
+from govhall.identity.models import User
+from govhall.identity.registers import SimulatedLegalPersonRegister, SimulatedPopulationRegister
 
 DEMO_PASSWORD = "GovHall-Demo-2026"
 CITIZEN = {"name": "张三", "id_number": "341502199003071235", "phone": "13955600001",

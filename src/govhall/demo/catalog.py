@@ -1,4 +1,4 @@
-"""Demo data: Anhui province, Lu'an city and its districts (catalog/demo_data/anhui_luan.json),
+"""Demo data: Anhui province, Lu'an city and its districts (demo/data/anhui_luan.json),
 loaded through the same services as real data, plus one demo account per role (demo mode only)."""
 
 from __future__ import annotations
@@ -9,13 +9,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from govhall.catalog import services
+from govhall.catalog.models import CatalogItem, Organ, Region
 from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import Role
 
-from . import services
-from .models import CatalogItem, Organ, Region
-
-DATA = Path(__file__).parent / "demo_data" / "anhui_luan.json"
+DATA = Path(__file__).parent / "data" / "anhui_luan.json"
 DEMO_PASSWORD = "GovHall-Demo-2026"
 CITY_MARKET = "六安市市场监督管理局"
 
@@ -75,23 +74,23 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
             services.version_publish(actor=None, version=item.versions.get(), reason="演示数据 demo data")
     counts = {"regions": len(regions), "organs": len(organs), "topics": len(data["topics"]),
               "catalog_items": len(catalog), "implementation_items": len(data["implementation_items"])}
-    from .services_vocabulary import vocabulary_import_starter
+    from govhall.catalog.services_vocabulary import vocabulary_import_starter
 
     counts["vocabulary"] = vocabulary_import_starter(actor=None).created
     if accounts and settings.GOVHALL_DEMO:
-        from govhall.identity.demo import create_demo_people
+        from govhall.demo.identity import create_demo_people
         from govhall.oidc.demo import create_demo_client
 
         counts["accounts"] = create_demo_accounts()
         create_demo_people()
         create_demo_client()
-        from govhall.licenses.demo import create_demo_licences
+        from govhall.demo.licenses import create_demo_licences
 
         counts.update(create_demo_licences())
-        from govhall.cases.demo import create_demo_cases
+        from govhall.demo.cases import create_demo_cases
 
         counts.update(create_demo_cases())
-        from govhall.sharing.demo import create_demo_sharing
+        from govhall.demo.sharing import create_demo_sharing
 
         counts.update(create_demo_sharing())
     return counts

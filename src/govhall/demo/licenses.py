@@ -22,8 +22,7 @@ from govhall.catalog.models import Organ, Region
 from govhall.crypto import ca, seals
 from govhall.identity.models import User
 from govhall.identity.selectors import person_of
-
-from . import services
+from govhall.licenses import services
 
 SAMR = ("11100000MB0150R517", "国家市场监督管理总局")
 FOOD_BUSINESS = "11100000MB0150R517002"

@@ -13,11 +13,10 @@ import io
 
 from django.db import transaction
 
+from govhall.cases import services
+from govhall.cases.models import ApplicationMaterial
 from govhall.catalog.models import ImplementationItem
 from govhall.identity.models import LegalPerson, User
-
-from . import services
-from .models import ApplicationMaterial
 
 FOOD_LICENCE = "食品经营许可（新办）"
 RESTAURANT = "开办餐饮店“一件事”"

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from govhall.catalog import demo
 from govhall.core.errors import DomainError
+from govhall.demo import catalog as demo
 
 DEMO_SETS = ("luan", "guangan")
 
