@@ -47,7 +47,7 @@ def main() -> None:
     from govhall.archives import services
     from govhall.archives.models import ArchivePackage
     from govhall.cases.models import Case
-    from govhall.catalog.demo import database_is_empty
+    from govhall.demo.catalog import database_is_empty
 
     migrate()
     if fresh or database_is_empty():

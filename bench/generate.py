@@ -31,7 +31,7 @@ from govhall.catalog.testing import make_credit_code
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT / "src" / "govhall" / "demo" / "data" / "guangan-district-items.json"
-DEMO = ROOT / "src" / "govhall" / "catalog" / "demo_data" / "anhui_luan.json"
+DEMO = ROOT / "src" / "govhall" / "demo" / "data" / "anhui_luan.json"
 MATERIALS = ["居民身份证", "营业执照", "房屋租赁合同", "食品安全管理制度", "经营场所平面图", "户口簿", "申请表", "健康证明"]
 TYPES = ["01", "05", "07", "08", "10", "20"]
 

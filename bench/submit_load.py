@@ -178,7 +178,7 @@ def prepare(n_drafts: int, n_users: int) -> dict:
     from django.core.management import call_command
 
     from govhall.cases.models import Application
-    from govhall.catalog import demo
+    from govhall.demo import catalog as demo
 
     call_command("migrate", verbosity=0)
     if demo.database_is_empty():

@@ -2,18 +2,17 @@
 
 from ninja import NinjaAPI, Swagger
 
-from govhall.licenses.api import router as licenses_router
-from govhall.sharing.api import router as sharing_router
-from govhall.translog.api import router as translog_router
-
 from .archives import router as archives_router
 from .cases import router as cases_router
 from .catalog import router as catalog_router
 from .errors import install_error_handlers
 from .feedback import router as feedback_router
+from .licenses import router as licenses_router
 from .onboarding import router as onboarding_router
 from .renderers import Utf8JSONRenderer
+from .sharing import router as sharing_router
 from .supervision import router as supervision_router
+from .translog import router as translog_router
 
 api = NinjaAPI(
     title="GovHall API",

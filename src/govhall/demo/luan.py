@@ -1,5 +1,5 @@
 """The Lu'an demo (``make run``, the default): the catalogue of Anhui province, Lu'an city and its
-districts with one demo account per role (govhall.catalog.demo), then, in demo mode, what every other
+districts with one demo account per role (govhall.demo.catalog), then, in demo mode, what every other
 context adds for the demo people: residents and companies (identity), an OIDC client, licences,
 cases and the data sharing platform's resources. Each context loads its own part; this module only
 orders them (the demo app sits above every context, which import none of it)."""
@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from govhall.catalog import demo as catalog_demo
+from govhall.demo import catalog as catalog_demo
 
 DATA = catalog_demo.DATA
 DEMO_PASSWORD = catalog_demo.DEMO_PASSWORD
@@ -27,13 +27,13 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
     and sharing resources. Returns counts."""
     counts = catalog_demo.load(path, publish=publish, accounts=accounts)
     if accounts and settings.GOVHALL_DEMO:
-        from govhall.cases.demo import create_demo_cases
-        from govhall.feedback.demo import create_demo_finished_case
-        from govhall.identity.demo import create_demo_people
-        from govhall.licenses.demo import create_demo_licences
+        from govhall.demo.cases import create_demo_cases
+        from govhall.demo.feedback import create_demo_finished_case
+        from govhall.demo.identity import create_demo_people
+        from govhall.demo.licenses import create_demo_licences
+        from govhall.demo.sharing import create_demo_sharing
+        from govhall.demo.supervision import create_demo_supervision
         from govhall.oidc.demo import create_demo_client
-        from govhall.sharing.demo import create_demo_sharing
-        from govhall.supervision.demo import create_demo_supervision
 
         create_demo_people()
         create_demo_client()

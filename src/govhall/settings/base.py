@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "govhall.supervision",
     "govhall.portal",
     "govhall.console",
+    "govhall.workbench",
     "govhall.api",
     "govhall.ops",
     "govhall.demo",

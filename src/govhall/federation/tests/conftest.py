@@ -118,7 +118,7 @@ for name in ("合肥庐州茶社有限公司", "合肥包河面馆有限公司")
 sharing_error = None
 try:  # a household register of the Hefei police, shared unconditionally (the sharing platform's own API)
     from govhall.sharing import services as sharing
-    from govhall.sharing.demo import HOUSEHOLD_FIELDS
+    from govhall.demo.sharing import HOUSEHOLD_FIELDS
     police = catalog.organ_create(actor=None, credit_code=testing.make_credit_code("340100", 99000002),
                                   name="合肥市公安局", region=region, level="3", nature="1")
     resource = sharing.resource_create(

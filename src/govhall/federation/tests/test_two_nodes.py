@@ -235,8 +235,8 @@ def test_two_nodes_share_data_with_signed_messages(linked):
 def test_the_sharing_platform_fetches_from_a_remote_provider_node(linked, regions):
     """The Lu'an sharing platform's remote resource is answered by the Hefei node."""
     from govhall.catalog import testing
+    from govhall.demo.sharing import HOUSEHOLD_FIELDS
     from govhall.sharing import services as sharing
-    from govhall.sharing.demo import HOUSEHOLD_FIELDS
 
     from .conftest import SHARED_RESOURCE, SHARED_SUBJECT
 
@@ -258,8 +258,8 @@ def test_a_remote_refusal_is_recorded_and_its_evidence_kept(linked, regions):
     """The Hefei node answers a signed "no record": the Lu'an sharing platform records the refusal
     (no exception, nothing attached) and keeps both signed messages in its log."""
     from govhall.catalog import testing
+    from govhall.demo.sharing import HOUSEHOLD_FIELDS
     from govhall.sharing import services as sharing
-    from govhall.sharing.demo import HOUSEHOLD_FIELDS
     from govhall.sharing.models import AccessRecord
 
     from .conftest import SHARED_RESOURCE

@@ -1,7 +1,7 @@
 """Demo people: citizen 张三 (level 3) represents the tea company; agent_li holds a mandate."""
 
-from govhall.catalog import demo as catalog_demo
-from govhall.identity import demo
+from govhall.demo import catalog as catalog_demo
+from govhall.demo import identity as demo
 from govhall.identity.models import AgentMandate, LegalPerson, User
 from govhall.identity.selectors import agent_authority
 

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from govhall.core.permissions import AUTHENTICATED, PUBLIC
-from govhall.identity import services, urls
+from govhall.identity import services
 from govhall.identity.models import AgentMandate, LegalPerson, Person
+from govhall.portal import identity_urls as urls
 
 FORM = {"username": "wang5", "password": "Tea-Garden-2026", "password_again": "Tea-Garden-2026", "name": "王五",
         "id_type": "resident_id", "id_number": "341502198511115551", "phone": "13955600003", "email": ""}

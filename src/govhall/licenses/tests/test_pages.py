@@ -125,7 +125,7 @@ def test_a_bad_share_request_re_renders_with_every_problem(client, fully_logged_
 
 
 def test_every_licences_view_declares_a_permission():
-    from govhall.licenses import urls
+    from govhall.portal import licenses_urls as urls
 
     for pattern in urls.urlpatterns:
         assert getattr(pattern.callback, "govhall_permission", None) in {"public", "authenticated"}, pattern

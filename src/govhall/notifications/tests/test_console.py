@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from govhall.console import notifications_urls as console_urls
 from govhall.core.models import AuditEvent
 from govhall.core.permissions import AUTHENTICATED
 from govhall.login.models import SmsMessage
-from govhall.notifications import console_urls, urls
 from govhall.notifications.models import Delivery
 from govhall.notifications.permissions import DELIVERY_MANAGE
+from govhall.portal import notifications_urls as urls
 
 from .gateways import REFUSING
 

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 
 from govhall.catalog import testing
+from govhall.demo.sharing import BUSINESS_FIELDS, HOUSEHOLD_FIELDS
 from govhall.identity.roles import Role
 from govhall.sharing import services
-from govhall.sharing.demo import BUSINESS_FIELDS, HOUSEHOLD_FIELDS
 
 START = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 ZHANG_ID = "341502199003071235"

@@ -4,9 +4,9 @@ import pytest
 
 from govhall.cases import services as cases
 from govhall.demo import luan as demo
+from govhall.demo.sharing import LOAN_NAME
 from govhall.identity.models import LegalPerson, User
 from govhall.sharing import selectors
-from govhall.sharing.demo import LOAN_NAME
 
 
 @pytest.fixture

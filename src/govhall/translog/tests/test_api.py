@@ -3,9 +3,10 @@
 import pytest
 from django.db import transaction
 
+from govhall.api import translog as api
 from govhall.core.errors import DomainError, NotFound
 from govhall.crypto import keys, sm
-from govhall.translog import api, merkle, selectors, services
+from govhall.translog import merkle, selectors, services
 
 pytestmark = pytest.mark.django_db
 
