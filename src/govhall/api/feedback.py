@@ -22,6 +22,7 @@ from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
+from govhall.cases.scope import organ_ids
 from govhall.core.errors import DomainError
 from govhall.core.permissions import AUTHENTICATED, PUBLIC
 from govhall.feedback import rules, selectors, services
@@ -345,7 +346,6 @@ def rating_figures(request, filters: Query[FiguresQuery]):
 def rating_export(request, filters: Query[ExportQuery]):
     """Every rating of your organs with its rectification, in the neutral schema documented in
     docs/feedback.md (CSV in UTF-8 with BOM, or Excel)."""
-    from govhall.cases.scope import organ_ids
 
     rows = selectors.export_rows(organ_ids_in=organ_ids(request.user, FEEDBACK_VIEW), since=filters.since,
                                  until=filters.until)

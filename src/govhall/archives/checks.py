@@ -32,8 +32,10 @@ from django.conf import settings
 from govhall.cases.models import FINAL_STATES
 from govhall.catalog.codesets import ItemType
 from govhall.core.codes import credit_check_char
+from govhall.core.models import AuditEvent
 from govhall.crypto import ca, keys, seals, sm
 from govhall.documents import selectors as documents
+from govhall.translog.models import LogEntry
 
 from . import bag as B
 from . import storage
@@ -463,8 +465,6 @@ def security_process_recorded(s: Subject) -> list[Result]:
     p = s.package
     if p is None:
         return [Result(SECURITY, name, NOT_APPLICABLE, "the package is not registered on this platform")]
-    from govhall.core.models import AuditEvent
-    from govhall.translog.models import LogEntry
 
     problems = []
     if not AuditEvent.objects.filter(action="archives.package.created", target_type="archives.archivepackage",

@@ -11,6 +11,7 @@ from pathlib import Path
 from defusedxml import ElementTree as SafeET
 
 from govhall.crypto import keys, seals
+from govhall.documents.pades import quiet_pyhanko
 
 MAGIC = {
     "pdf": (b"%PDF-",), "jpg": (b"\xff\xd8\xff",), "jpeg": (b"\xff\xd8\xff",), "png": (b"\x89PNG\r\n\x1a\n",),
@@ -29,7 +30,6 @@ def _is_ofd(data: bytes) -> bool:
 
 
 def _pdf_reader(data: bytes):
-    from govhall.documents.pades import quiet_pyhanko
 
     quiet_pyhanko()
     from pyhanko.pdf_utils.reader import PdfFileReader

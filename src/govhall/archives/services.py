@@ -31,12 +31,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.cases.models import FINAL_STATES, Case
+from govhall.catalog.codesets import ItemType
 from govhall.catalog.models import Organ
 from govhall.core import audit
-from govhall.core.errors import DomainError, NotFound
+from govhall.core.errors import DomainError, NotFound, Problem
 from govhall.crypto import fields, seals
 from govhall.crypto import sm as crypto_sm
 from govhall.documents import services as documents
+from govhall.identity.models import StaffRole
+from govhall.notifications.services import notify
 from govhall.translog import services as translog
 
 from . import bag as B
@@ -249,8 +252,6 @@ def _alert(package: ArchivePackage, failed: list, trigger: str) -> None:
                  target_label=f"{package.case_number} v{package.version}",
                  after={"checks": sorted({r.check for r in failed}), "trigger": trigger,
                         "details": [r.detail[:300] for r in failed][:10]})
-    from govhall.identity.models import StaffRole
-    from govhall.notifications.services import notify
 
     users = {r.user for r in StaffRole.objects.select_related("user").filter(
         role__in=scope.roles_with(PACKAGE_MANAGE), user__is_active=True)
@@ -425,7 +426,6 @@ def legal_hold_set(*, actor, package: ArchivePackage, hold: bool, reason: str) -
 def retention_set(*, actor, item_type: str, period: str, note: str = "") -> RetentionRule:
     """Set the retention period of an item type (applies to packages built from now on; existing
     packages keep the period they were archived with). Audit: archives.retention.set."""
-    from govhall.catalog.codesets import ItemType
 
     from .scope import organ_ids
 
@@ -455,7 +455,6 @@ def retention_set(*, actor, item_type: str, period: str, note: str = "") -> Rete
 
 
 def _disposal_problems(packages: list[ArchivePackage], today: dt.date) -> list:
-    from govhall.core.errors import Problem
 
     problems = []
     for p in packages:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from govhall.archives import scope, selectors, services, storage
 from govhall.archives.models import ArchivePackage
 from govhall.archives.permissions import DISPOSAL_APPROVE, DISPOSAL_PROPOSE, PACKAGE_MANAGE, PACKAGE_VIEW
+from govhall.catalog.codesets import ItemType
 from govhall.catalog.models import Organ
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.permissions import has_permission, requires
@@ -134,7 +135,6 @@ def disposals(request):
     from django.conf import settings
 
     from govhall.archives.models import RetentionPeriod, RetentionRule
-    from govhall.catalog.codesets import ItemType
 
     rules = {r.item_type: r for r in RetentionRule.objects.all()}
     default = getattr(settings, "GOVHALL_ARCHIVES_DEFAULT_RETENTION", RetentionPeriod.PERMANENT)

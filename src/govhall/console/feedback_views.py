@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from govhall.cases.scope import organ_ids
 from govhall.core.errors import DomainError, NotFound
 from govhall.core.permissions import requires
 from govhall.feedback import selectors, services
@@ -150,7 +151,6 @@ def complaint(request, pk: int):
 @requires(FEEDBACK_VIEW)
 def export(request):
     """The neutral export of the ratings of the user's organs (CSV, or Excel with ?format=xlsx)."""
-    from govhall.cases.scope import organ_ids
 
     fmt = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
     content, content_type, filename = selectors.export_file(

@@ -16,8 +16,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from govhall.cases import clock
+from govhall.cases import services as cases
+from govhall.cases.models import Case, CaseEvent, CaseStep
 from govhall.core.calendar import CalendarYearUnknown
 from govhall.core.calendar_store import get_calendar
+from govhall.identity.models import User
 
 BACK_WORKING_DAYS = 12
 
@@ -37,11 +41,7 @@ def _working_days_back(today: dt.date, n: int) -> dt.date | None:
 
 @transaction.atomic
 def create_demo_supervision() -> dict[str, int]:
-    from govhall.cases import clock
-    from govhall.cases import services as cases
-    from govhall.cases.models import Case, CaseEvent, CaseStep
     from govhall.demo.cases import FOOD_LICENCE, _apply, _item
-    from govhall.identity.models import User
     from govhall.supervision import services
 
     today = timezone.localdate()

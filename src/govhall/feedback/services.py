@@ -25,6 +25,7 @@ from govhall.cases.authority import addressee, ensure_acting_authority, may_read
 from govhall.cases.models import Case, CaseState
 from govhall.cases.scope import organ_ids
 from govhall.catalog.models import ImplementationItem, Organ
+from govhall.catalog.selectors import published_version
 from govhall.core import audit, events
 from govhall.core.calendar_store import get_calendar
 from govhall.core.errors import Conflict, DomainError, NotFound, Problem
@@ -461,7 +462,6 @@ def has_personal_data(text: str) -> bool:
 def consultation_ask(*, actor, item_code: str, question: str) -> Consultation:
     """Ask the organ of a published item (logged-in users). Due in ``rules.CONSULTATION_DAYS``
     working days. Audit: feedback.consultation.asked."""
-    from govhall.catalog.selectors import published_version
 
     if not getattr(actor, "pk", None):
         raise DomainError.single("feedback.consultation.login", "请先登录", "log in first")
@@ -534,7 +534,6 @@ def complaint_file(*, actor, subject: str, content: str, case_number: str = "", 
     """File a complaint about a case (one the complainant may see), an item, a window (of a case)
     or the platform. It reaches the organ concerned and its supervisors (the platform's: the
     supervisors), on a working-day clock. Audit: feedback.complaint.filed; event feedback.complaint_filed."""
-    from govhall.catalog.selectors import published_version
 
     if not getattr(actor, "pk", None):
         raise DomainError.single("feedback.complaint.login", "请先登录", "log in first")

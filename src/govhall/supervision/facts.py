@@ -18,7 +18,8 @@ from govhall.cases.models import (
 )
 from govhall.cases.payments import amount_from_standard
 from govhall.catalog.codesets import FETCHED_SOURCES
-from govhall.catalog.models import ItemVersion, ProcessStep, in_force_q
+from govhall.catalog.models import FeeItem, ItemVersion, ProcessStep, in_force_q
+from govhall.sharing.models import FetchableRequest
 
 from .rules import CaseFacts, ItemFacts, PauseFacts, StepFacts
 
@@ -58,7 +59,6 @@ class FactLoader:
         if not missing:
             return
         fees: dict[int, list[str]] = defaultdict(list)
-        from govhall.catalog.models import FeeItem
 
         for vid, standard in FeeItem.objects.filter(version_id__in=missing).values_list("version_id", "standard"):
             fees[vid].append(standard)
@@ -96,7 +96,6 @@ class FactLoader:
                             .values_list("notice__case_id", "application_material__material__name")):
                 fetchable_items[c].append(name)
         requests: dict[int, list[str]] = defaultdict(list)
-        from govhall.sharing.models import FetchableRequest
 
         for c, name in FetchableRequest.objects.filter(case_id__in=ids).values_list("case_id", "material__name"):
             requests[c].append(name)

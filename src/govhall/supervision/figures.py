@@ -26,7 +26,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from govhall.cases.models import Application, ApplicationMaterial
+from govhall.catalog.models import ImplementationItem, Organ
 from govhall.core.calendar import CalendarYearUnknown, WorkCalendar
+from govhall.identity.models import User
 
 from .models import Figure, Warning
 from .rules import CaseFacts
@@ -168,8 +171,6 @@ def grade(counts: dict, config: dict | None = None) -> tuple[float | None, str]:
 
 
 def _labels(keys: dict[str, set[str]]) -> dict[tuple[str, str], str]:
-    from govhall.catalog.models import ImplementationItem, Organ
-    from govhall.identity.models import User
 
     out = {}
     for pk, name in Organ.objects.filter(pk__in=keys["organ"]).values_list("pk", "name"):
@@ -209,7 +210,6 @@ def _add_warnings(acc: Accumulator) -> None:
 
 
 def _add_materials(acc: Accumulator) -> None:
-    from govhall.cases.models import Application, ApplicationMaterial
 
     status = ApplicationMaterial.Status
     tz = timezone.get_current_timezone()

@@ -26,13 +26,16 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from govhall.cases.models import OPEN_STATES, Case
 from govhall.catalog.models import Organ
 from govhall.catalog.scope import organs_q
 from govhall.core import audit
 from govhall.core.calendar import CalendarYearUnknown
 from govhall.core.calendar_store import get_calendar
-from govhall.core.errors import DomainError, NotFound
+from govhall.core.errors import DomainError, NotFound, Problem
+from govhall.identity.models import StaffRole, User
 from govhall.identity.roles import ROLE_PERMISSIONS, Role
+from govhall.notifications.services import notify
 
 from . import rules as R
 from .facts import CASE_FIELDS, FactLoader, item_facts
@@ -155,7 +158,6 @@ def rule_set_region(*, actor, rule: Rule, region, enabled: bool) -> RuleRegion:
 
 
 def R_problem(code, zh, en, field=""):  # noqa: N802
-    from govhall.core.errors import Problem
 
     return Problem(code, zh, en, field)
 
@@ -386,8 +388,6 @@ def scan(*, today: dt.date | None = None, chunk: int = CHUNK, figures_too: bool 
     closed cases only and keep their rows)."""
     from django.db.models import Q
 
-    from govhall.cases.models import OPEN_STATES, Case
-
     from . import figures
 
     started = time.perf_counter()
@@ -440,7 +440,6 @@ def _staff(organ_id: int, role: str, *, own_organ_only: bool = False, cache: dic
     key = (organ_id, role, own_organ_only)
     if cache is not None and key in cache:
         return cache[key]
-    from govhall.identity.models import StaffRole, User
 
     organ = Organ.objects.get(pk=organ_id)
     role_rows = StaffRole.objects.filter(role=role).select_related("region")
@@ -476,7 +475,6 @@ def recipients(warning: Warning, *, escalated: bool = False, cache: dict | None 
 
 
 def _user(pk: int, cache: dict | None):
-    from govhall.identity.models import User
 
     if cache is not None and ("user", pk) in cache:
         return cache[("user", pk)]
@@ -488,7 +486,6 @@ def _user(pk: int, cache: dict | None):
 
 def _notify_new(by_organ: dict[int, list[Warning]]) -> None:
     """One message per recipient per run (a digest when a scan raises several)."""
-    from govhall.notifications.services import notify
 
     per_person: dict[int, tuple] = {}
     cache: dict = {}
@@ -520,7 +517,6 @@ def _notify_new(by_organ: dict[int, list[Warning]]) -> None:
 
 
 def _notify_escalation(warning: Warning, text: str) -> None:
-    from govhall.notifications.services import notify
 
     for person in recipients(warning, escalated=True):
         notify(recipient=person, kind="supervision.escalated",

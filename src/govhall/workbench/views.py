@@ -53,6 +53,7 @@ from govhall.core.permissions import requires
 from govhall.core.problems import problem_rows
 from govhall.identity import selectors as identity
 from govhall.identity.models import StaffRole
+from govhall.sharing.selectors import attach_provenance
 from govhall.workbench.forms import (
     AcceptForm,
     ClaimForm,
@@ -251,7 +252,6 @@ def _material_rows(application: Application) -> list[ApplicationMaterial]:
         row.all_files = list(row.files.all())
         for f in row.all_files:
             f.previewable = f.stored.content_type in INLINE_TYPES
-    from govhall.sharing.selectors import attach_provenance
 
     attach_provenance(rows)  # provenance of fetched materials (resource, provider, version, time)
     return rows
@@ -654,7 +654,6 @@ def _counter_application(request, public_id) -> Application:
 
 def _counter_rows(application: Application) -> list[ApplicationMaterial]:
     rows = list(application.materials.select_related("material").prefetch_related("files__stored"))
-    from govhall.sharing.selectors import attach_provenance
 
     attach_provenance(rows)  # what was fetched for the citizen (shown to them at the window)
     for row in rows:
