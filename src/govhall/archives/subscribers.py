@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from govhall.cases.models import Case
 from govhall.core import events
-from govhall.core.actors import SYSTEM
 from govhall.documents.selectors import being_prepared
 
 from . import services
@@ -25,4 +24,4 @@ def package_closed_case(event: events.Event) -> None:
     waiting = being_prepared(case)
     if waiting:  # its sealed notices or licence are still being made: archive them too, on a retry
         raise RuntimeError(f"case {number}: {waiting} document(s) or licence(s) still being prepared")
-    services.package_build(actor=SYSTEM, case=case, trigger="archiving")
+    services.package_build(actor=None, case=case, trigger="archiving")  # the system

@@ -186,14 +186,23 @@ def due(now: dt.datetime | None = None, *, grace: dt.timedelta = dt.timedelta(0)
 
 def drain(*, rounds: int = 20) -> int:
     """Run every due delivery now, in this process, including those of events the subscribers record
-    meanwhile; returns how many were done. For commands, the demo loader and tests."""
-    done = 0
+    meanwhile; returns how many were done. For commands, the demo loader and tests.
+
+    A delivery that asks to be retried while others of the same round succeed (a subscriber waiting
+    for another one's result, e.g. archiving waits for the sealed notices) is run again in the next
+    round instead of waiting for its back-off; a round in which nothing succeeds ends the drain."""
+    done, again = 0, []
     for _ in range(rounds):
-        ids = due()
-        progress = [deliver(pk) for pk in ids]
-        done += progress.count("done")
-        if not any(p == "done" for p in progress):
+        if again:
+            EventDelivery.objects.filter(pk__in=again, state=EventDelivery.State.PENDING).update(
+                next_attempt_at=timezone.now())
+        ids = sorted(set(due()) | set(again))
+        outcomes = {pk: deliver(pk) for pk in ids}
+        succeeded = sum(1 for outcome in outcomes.values() if outcome == "done")
+        done += succeeded
+        if not succeeded:
             break
+        again = [pk for pk, outcome in outcomes.items() if outcome == "retry"]
     return done
 
 
