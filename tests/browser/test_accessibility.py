@@ -144,6 +144,8 @@ def test_the_apply_journey_starts_with_the_keyboard_only(demo_data, live_server,
     assert "/apply/" in page.url, page.url  # who applies: 张三 himself (checked) or a company he acts for
     citizen.check()
     assert page.evaluate("document.querySelector('input[name=applicant][value=self]').checked")
+    problems = axe_problems(page, "apply-start")
+    assert problems == [], "\n".join(problems)
     tab_to("el.tagName === 'BUTTON' && el.type === 'submit' && !!el.closest('form.apply-form')")
     with page.expect_navigation():
         page.keyboard.press("Enter")
