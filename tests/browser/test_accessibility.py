@@ -95,6 +95,7 @@ def test_every_main_page_passes_axe_against_wcag_2_2_aa(demo_data, live_server, 
             ("data-use", "/my/data-use/"), ("account", "/account/"), ("security", "/account/security/"),
         ]:
             check(citizen, name + suffix, path)
+        check(citizen, "forbidden" + suffix, "/console/", 403)  # the 403 page, in the site's frame
         citizen.context.close()
 
     window = Actor(browser, live_server.url, users["window_officer"], phone=False)
