@@ -95,6 +95,11 @@ def test_every_main_page_passes_axe_against_wcag_2_2_aa(demo_data, live_server, 
             ("data-use", "/my/data-use/"), ("account", "/account/"), ("security", "/account/security/"),
         ]:
             check(citizen, name + suffix, path)
+            if name == "my-cases":  # the case number on one line, without a scrolling box
+                lines = citizen.page.evaluate("""() => [...document.querySelectorAll('.case-number')].map(el =>
+                    [el.scrollWidth <= el.clientWidth, el.getClientRects().length === 1
+                     && el.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(el).lineHeight)])""")
+                assert lines and all(fits and one_line for fits, one_line in lines), lines
         check(citizen, "forbidden" + suffix, "/console/", 403)  # the 403 page, in the site's frame
         citizen.context.close()
 
