@@ -2,7 +2,7 @@
 and the console is checked with axe-core against WCAG 2.2 AA (no serious or critical violation), and
 the start of the apply journey is done with the keyboard only.
 
-The pages come from the demo data (``catalog.demo.load``: the Lu'an catalogue, the demo accounts, 张三's
+The pages come from the demo data (``govhall.demo.luan.load``: the Lu'an catalogue, the demo accounts, 张三's
 cases and licence), loaded as ``make run`` loads it. With ``GOVHALL_DOCS_SCREENSHOTS=1`` the last test
 also writes the screenshots of docs/screenshots/ (1280 px and 390 px wide).
 """
@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from govhall.cases.models import Case
-from govhall.catalog import demo
+from govhall.demo import luan as demo
 from govhall.identity.models import User
 from govhall.licenses import render
 from govhall.licenses.models import Licence

@@ -32,7 +32,7 @@ class CheckOut(Schema):
     at: dt.datetime
 
 
-class VersionOut(Schema):
+class PackageVersionOut(Schema):
     version: int
     created_at: dt.datetime
     state: str
@@ -66,7 +66,7 @@ class PackageOut(Schema):
     last_check: str
     last_checked_at: dt.datetime | None
     checks: list[CheckOut]
-    versions: list[VersionOut]
+    versions: list[PackageVersionOut]
 
 
 def _out(package: ArchivePackage) -> dict:
