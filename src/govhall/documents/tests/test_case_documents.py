@@ -221,6 +221,9 @@ def test_case_consequences_handled_twice_change_nothing(submitted, window, revie
     ItemVersion.objects.filter(pk=submitted.version_id).update(result_licence_type_code=licence_type.type_code)
     submitted.refresh_from_db()
     case = _to_decide(submitted, window, reviewer, approver)
+    services.licence_face_correct(actor=reviewer, case=case, reason="按申请材料填写", values={
+        "licence_premises": "六安市金安区佛子岭路 18 号一层", "licence_person_in_charge": "张三"})
+    case.refresh_from_db()
     services.case_decide(actor=approver, case=case, outcome="grant", reasons="符合", legal_basis="第三十五条")
     decided = EventDelivery.objects.filter(event__name="case.decided")
     assert set(decided.values_list("subscriber", flat=True)) >= {"documents.decision", "licenses.case_licence"}
