@@ -58,9 +58,8 @@ def test_the_demo_command_refuses_a_database_that_is_not_empty(loaded):
 
 def test_the_demo_cases_have_their_sealed_notices_at_once(loaded):
     """The loader drains the events of its cases: ``make run`` shows the notices without a worker."""
-    from govhall.documents.models import SignedDocument
-
     from govhall.cases.models import Case, Decision
+    from govhall.documents.models import SignedDocument
 
     for case in Case.objects.all():
         kinds = set(SignedDocument.objects.filter(case=case).values_list("kind", flat=True))
