@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from govhall.core import events
 from govhall.demo import catalog as catalog_demo
 
 DATA = catalog_demo.DATA
@@ -42,4 +43,5 @@ def load(path: Path = DATA, *, publish: bool = True, accounts: bool = True) -> d
         counts.update(create_demo_finished_case())  # a finished case waiting for its rating
         counts.update(create_demo_sharing())
         counts.update(create_demo_supervision())  # an overdue case: a red and a yellow warning at once
+        events.drain()  # every demo case's sealed notices, licences and packages at once
     return counts
