@@ -114,7 +114,7 @@ def test_rate_rectify_ask_publish_complain(closed_case, traveller, server_in_202
     with page.expect_navigation():
         page.get_by_role("link", name="窗口说明不清").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="受理").click()
+        page.get_by_role("button", name="签收").click()
     officer.check()
     page.get_by_label("答复", exact=True).fill("已向您补充说明理由")
     with page.expect_navigation():
