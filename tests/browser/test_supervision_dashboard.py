@@ -14,7 +14,6 @@ from govhall.identity.roles import Role
 from govhall.supervision import services as supervision
 
 from .test_case_journey import (  # noqa: F401 (fixtures)
-    DESKTOP,
     PHONE,
     SCREENSHOTS,
     Actor,
@@ -61,4 +60,3 @@ def test_the_supervisor_sees_red_and_yellow_at_a_glance(overdue, live_server, br
     response = small.goto(live_server.url + "/console/supervision/")
     assert response.status == 200 and "红牌" in phone.text()
     small.screenshot(path=str(SCREENSHOTS / "supervision-dashboard-390.png"), full_page=True)
-    assert DESKTOP["width"] == 1280

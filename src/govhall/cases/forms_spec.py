@@ -56,8 +56,14 @@ def face_fields(licence_type) -> tuple[FormField, ...]:
 
 
 def fields_for(version) -> tuple[FormField, ...]:
-    """Every field the application form of ``version`` asks: contact details, then the licence face."""
-    return FIELDS + face_fields(licence_type_of(version))
+    """Every field the application form of ``version`` asks: contact details, then the licence face
+    (looked up once per version object: a page asks several times)."""
+    cached = getattr(version, "_govhall_form_fields", None)
+    if cached is None:
+        cached = FIELDS + face_fields(licence_type_of(version))
+        if version is not None:
+            version._govhall_form_fields = cached
+    return cached
 
 
 def form_problems(data: dict, fields: tuple[FormField, ...] = FIELDS) -> list[Problem]:

@@ -24,8 +24,8 @@ from govhall.console.sharing_forms import (
     text_to_fields,
 )
 from govhall.core.errors import DomainError, NotFound
+from govhall.core.i18n import localised
 from govhall.core.permissions import requires
-from govhall.core.templatetags.language import localised
 from govhall.sharing import scope, selectors, services
 from govhall.sharing.models import DataResource
 from govhall.sharing.permissions import (

@@ -33,3 +33,16 @@ def in_english(label) -> str:
 
     with translation.override("en"):
         return str(label)
+
+
+def localised(obj, prefix: str = "message") -> str:
+    """A bilingual domain message (``message_zh``/``message_en`` as attributes or keys) in the one
+    language the reader chose: English when the active language is English, else Chinese (either one
+    when the other is empty). ``prefix`` picks another pair, e.g. ``"subject"``. The API keeps both."""
+    from django.utils.translation import get_language
+
+    def part(name: str) -> str:
+        return (obj.get(name) if isinstance(obj, dict) else getattr(obj, name, "")) or ""
+
+    zh, en = part(f"{prefix}_zh"), part(f"{prefix}_en")
+    return (en or zh) if (get_language() or "").startswith("en") else (zh or en)

@@ -384,14 +384,10 @@ def _progress_steps(case: Case) -> list[dict]:
     return items
 
 
-def _clock_info(case: Case) -> dict:
-    return selectors.clock_info(case)
-
-
 def _decorate(case: Case) -> Case:
     case.progress_steps = _progress_steps(case)
     case.progress_done = sum(1 for i in case.progress_steps if i["state"] == "done")
-    case.clock_info = _clock_info(case)
+    case.clock_info = selectors.clock_info(case)
     current = next((i for i in case.progress_steps if i["state"] == "current"), None)
     case.current_label = current["label"] if current else case.get_state_display()
     return case
